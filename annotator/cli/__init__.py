@@ -1,0 +1,88 @@
+"""Headless commands over the same services as the GUI (contract: CLI.md)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import NoReturn
+
+from annotator import APP_NAME, __version__
+from annotator.cli import case_cmds
+from annotator.cli.context import CommandContext
+from annotator.cli.output import error
+from annotator.core.errors import AnnotatorError
+from annotator.core.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as CLI.md wants them: one ``error:`` line, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        error(f"{message} (see '{self.prog} --help')")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="annotator",
+        description=f"{APP_NAME}: examine, annotate and prove video and image evidence. "
+        "Without a command, opens the application window.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL_OR_PATH",
+        help="case database: a SQLite file path or a database URL "
+        "(default: $ANNOTATOR_DB, else annotator.sqlite in the user data directory)",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    common = _Parser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, required=True
+    )
+    case_cmds.register(subparsers, common)
+    return parser
+
+
+def wants_gui(args: list[str]) -> bool:
+    """True when the arguments are only global options that the GUI understands (``--db``)."""
+    rest = list(args)
+    while rest:
+        head = rest.pop(0)
+        if head == "--db" and rest:
+            rest.pop(0)
+        elif head.startswith("--db="):
+            continue
+        else:
+            return False
+    return True
+
+
+def run_cli(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = CommandContext(
+        db_option=args.db, json=getattr(args, "json", False), paths=AppPaths.from_environment()
+    )
+    try:
+        code: int = args.handler(args, ctx)
+        return code
+    except AnnotatorError as exc:
+        error(exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        error("interrupted; work already saved is kept.")
+        return 130
+    except Exception as exc:  # a bug, not a user mistake: one line, details for a report
+        log.exception("unexpected error")
+        error(f"unexpected problem ({type(exc).__name__}: {exc}). Please report it.")
+        return 1
+    finally:
+        ctx.close()
+
+
+def main() -> None:
+    sys.exit(run_cli(sys.argv[1:]))

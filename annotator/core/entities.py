@@ -1,0 +1,247 @@
+"""Immutable records that services hand to the UI, the CLI and the exporters.
+
+No ORM object leaves ``annotator.db``: repositories convert rows into these. Times are
+timezone-aware UTC datetimes; media times are integer milliseconds, frames 0-based.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class MediaKind(enum.StrEnum):
+    VIDEO = "video"
+    IMAGE = "image"
+    AUDIO = "audio"
+
+
+class AnnotationKind(enum.StrEnum):
+    MOMENT = "moment"
+    SEGMENT = "segment"
+    REGION = "region"
+
+
+class ClaimStatus(enum.StrEnum):
+    UNVERIFIED = "unverified"
+    SUPPORTED = "supported"
+    DISPUTED = "disputed"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Relation(enum.StrEnum):
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    CONTEXT = "context"
+
+
+class Confidence(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Case:
+    id: int
+    uid: str
+    name: str
+    description: str
+    created_at: datetime
+    created_by: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaseSummary:
+    case: Case
+    media_count: int
+    annotation_count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Provenance:
+    """Where a media item came from (Berkeley Protocol): all fields typed by the investigator."""
+
+    source_url: str = ""
+    platform: str = ""
+    uploader: str = ""
+    posted_at: str = ""
+    obtained_at: str = ""
+    obtained_by: str = ""
+    method: str = ""
+    archive_url: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Place:
+    """Geolocation and chronolocation with how they were established and how sure we are.
+
+    Latitude and longitude are decimal strings exactly as entered (no float rounding).
+    """
+
+    place_name: str = ""
+    latitude: str = ""
+    longitude: str = ""
+    geo_method: str = ""
+    geo_confidence: str = ""
+    event_time: str = ""
+    chrono_method: str = ""
+    chrono_confidence: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Media:
+    id: int
+    uid: str
+    case_uid: str
+    sha256: str
+    size_bytes: int
+    kind: MediaKind
+    mime: str
+    original_path: str
+    location: str
+    file_name: str
+    container: str = ""
+    video_codec: str = ""
+    audio_codec: str = ""
+    width: int | None = None
+    height: int | None = None
+    rotation: int = 0
+    duration_ms: int | None = None
+    frame_count: int | None = None
+    avg_fps: str = ""  # exact rational, e.g. "30000/1001"; empty when unknown
+    is_vfr: bool = False
+    start_pts_ms: int = 0
+    captured_at: str = ""
+    metadata_json: str = "{}"
+    phash: str = ""
+    provenance: Provenance = field(default_factory=Provenance)
+    place: Place = field(default_factory=Place)
+    imported_at: datetime
+    imported_by: str
+    last_verified_at: datetime | None = None
+    last_verify_state: str = ""
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tag:
+    id: int
+    uid: str
+    case_uid: str
+    path: str
+    colour: str
+    description: str = ""
+    favourite_slot: int | None = None
+    version: int = 1
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def parent_path(self) -> str | None:
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    id: int
+    uid: str
+    case_uid: str
+    statement: str
+    claimant: str = ""
+    source_url: str = ""
+    claimed_at: str = ""
+    status: ClaimStatus = ClaimStatus.UNVERIFIED
+    notes: str = ""
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Annotation:
+    id: int
+    uid: str
+    case_uid: str
+    media_uid: str
+    kind: AnnotationKind
+    start_ms: int | None = None
+    end_ms: int | None = None
+    start_frame: int | None = None
+    end_frame: int | None = None
+    region: dict[str, object] | None = None
+    title: str = ""
+    note: str = ""
+    transcript: str = ""
+    transcript_lang: str = ""
+    translation: str = ""
+    translation_lang: str = ""
+    confidence: str = ""
+    place: Place = field(default_factory=Place)
+    tag_uids: tuple[str, ...] = ()
+    author: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimLink:
+    id: int
+    uid: str
+    case_uid: str
+    annotation_uid: str
+    claim_uid: str
+    relation: Relation
+    rationale: str = ""
+    created_at: datetime
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEvent:
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_uid: str
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewMedia:
+    """What ingest learned about a file, before it becomes a case's media item."""
+
+    sha256: str
+    size_bytes: int
+    kind: MediaKind
+    original_path: str
+    location: str
+    file_name: str
+    mime: str = ""
+    container: str = ""
+    video_codec: str = ""
+    audio_codec: str = ""
+    width: int | None = None
+    height: int | None = None
+    rotation: int = 0
+    duration_ms: int | None = None
+    frame_count: int | None = None
+    avg_fps: str = ""
+    is_vfr: bool = False
+    start_pts_ms: int = 0
+    captured_at: str = ""
+    metadata_json: str = "{}"
+    thumbnail: bytes | None = None
+    phash: str = ""

@@ -1,0 +1,49 @@
+"""User-facing exceptions: each message says what went wrong and what to do next."""
+
+from __future__ import annotations
+
+
+class AnnotatorError(Exception):
+    """Base for errors shown to the investigator.
+
+    ``reason`` is the machine-readable code of CLI.md (``not_found``, ``conflict``, ...).
+    ``exit_code`` is what the command line returns: 2 when the work could not start.
+    """
+
+    reason = "error"
+    exit_code = 2
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if reason is not None:
+            self.reason = reason
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFoundError(AnnotatorError):
+    reason = "not_found"
+
+
+class AlreadyExistsError(AnnotatorError):
+    reason = "already_exists"
+
+
+class ValidationError(AnnotatorError):
+    reason = "invalid"
+
+
+class ConflictError(AnnotatorError):
+    """Someone else changed the record since it was read (version counter moved)."""
+
+    reason = "conflict"
+
+
+class DatabaseOpenError(AnnotatorError):
+    reason = "database_unavailable"
+
+
+class SchemaTooNewError(DatabaseOpenError):
+    reason = "schema_too_new"

@@ -1,0 +1,38 @@
+"""Where the app keeps its data, settings and logs (platformdirs, overridable for tests)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from annotator import APP_ID
+
+DB_FILE_NAME = "annotator.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class AppPaths:
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.toml"
+
+    @property
+    def default_database(self) -> Path:
+        return self.data_dir / DB_FILE_NAME
+
+    @classmethod
+    def from_environment(cls) -> AppPaths:
+        """The user's directories; ``ANNOTATOR_DATA_DIR`` / ``ANNOTATOR_CONFIG_DIR`` override."""
+        data = os.environ.get("ANNOTATOR_DATA_DIR") or platformdirs.user_data_dir(APP_ID, False)
+        config = os.environ.get("ANNOTATOR_CONFIG_DIR") or platformdirs.user_config_dir(
+            APP_ID, False
+        )
+        logs = os.environ.get("ANNOTATOR_LOG_DIR") or platformdirs.user_log_dir(APP_ID, False)
+        return cls(Path(data), Path(config), Path(logs))

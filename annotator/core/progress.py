@@ -1,0 +1,44 @@
+"""Progress reports and cancellation for long work that runs off the UI thread."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done: int
+    total: int | None
+    current: str = ""
+    bytes_done: int = 0
+    bytes_total: int | None = None
+    message: str = ""
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total:
+            return None
+        return min(1.0, self.done / self.total)
+
+
+class Cancelled(Exception):
+    """Raised inside long work when the user pressed Cancel; finished parts are kept."""
+
+
+class CancelToken:
+    """Thread-safe flag that the UI sets and the worker checks between items."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()

@@ -1,0 +1,190 @@
+"""Rows -> frozen entities. Nothing else in the app sees an ORM object."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from annotator.core.entities import (
+    Annotation,
+    AnnotationKind,
+    AuditEvent,
+    Case,
+    Claim,
+    ClaimLink,
+    ClaimStatus,
+    Media,
+    MediaKind,
+    Place,
+    Provenance,
+    Relation,
+    Tag,
+)
+from annotator.db.schema import (
+    AnnotationRow,
+    AuditEventRow,
+    CaseRow,
+    ClaimLinkRow,
+    ClaimRow,
+    MediaRow,
+    TagRow,
+)
+
+PLACE_FIELDS = (
+    "place_name", "latitude", "longitude", "geo_method", "geo_confidence",
+    "event_time", "chrono_method", "chrono_confidence",
+)  # fmt: skip
+# Provenance field -> column (the column names avoid clashing with other media fields).
+PROVENANCE_COLUMNS = {
+    "source_url": "source_url",
+    "platform": "platform",
+    "uploader": "uploader",
+    "posted_at": "posted_at",
+    "obtained_at": "obtained_at",
+    "obtained_by": "obtained_by",
+    "method": "acquisition_method",
+    "archive_url": "archive_url",
+    "notes": "provenance_notes",
+}
+
+
+def _place(row: Any) -> Place:
+    return Place(**{name: getattr(row, name) for name in PLACE_FIELDS})
+
+
+def case(row: CaseRow) -> Case:
+    return Case(
+        id=row.id,
+        uid=row.uid,
+        name=row.name,
+        description=row.description,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        version=row.version,
+    )
+
+
+def media(row: MediaRow) -> Media:
+    return Media(
+        id=row.id,
+        uid=row.uid,
+        case_uid=row.case.uid,
+        sha256=row.sha256,
+        size_bytes=row.size_bytes,
+        kind=MediaKind(row.kind),
+        mime=row.mime,
+        original_path=row.original_path,
+        location=row.location,
+        file_name=row.file_name,
+        container=row.container,
+        video_codec=row.video_codec,
+        audio_codec=row.audio_codec,
+        width=row.width,
+        height=row.height,
+        rotation=row.rotation,
+        duration_ms=row.duration_ms,
+        frame_count=row.frame_count,
+        avg_fps=row.avg_fps,
+        is_vfr=row.is_vfr,
+        start_pts_ms=row.start_pts_ms,
+        captured_at=row.captured_at,
+        metadata_json=row.metadata_json,
+        phash=row.phash,
+        provenance=Provenance(
+            **{field: getattr(row, col) for field, col in PROVENANCE_COLUMNS.items()}
+        ),
+        place=_place(row),
+        imported_at=row.imported_at,
+        imported_by=row.imported_by,
+        last_verified_at=row.last_verified_at,
+        last_verify_state=row.last_verify_state,
+        version=row.version,
+    )
+
+
+def tag(row: TagRow) -> Tag:
+    return Tag(
+        id=row.id,
+        uid=row.uid,
+        case_uid=row.case.uid,
+        path=row.path,
+        colour=row.colour,
+        description=row.description,
+        favourite_slot=row.favourite_slot,
+        version=row.version,
+    )
+
+
+def claim(row: ClaimRow) -> Claim:
+    return Claim(
+        id=row.id,
+        uid=row.uid,
+        case_uid=row.case.uid,
+        statement=row.statement,
+        claimant=row.claimant,
+        source_url=row.source_url,
+        claimed_at=row.claimed_at,
+        status=ClaimStatus(row.status),
+        notes=row.notes,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+    )
+
+
+def annotation(row: AnnotationRow) -> Annotation:
+    return Annotation(
+        id=row.id,
+        uid=row.uid,
+        case_uid=row.case.uid,
+        media_uid=row.media.uid,
+        kind=AnnotationKind(row.kind),
+        start_ms=row.start_ms,
+        end_ms=row.end_ms,
+        start_frame=row.start_frame,
+        end_frame=row.end_frame,
+        region=None if row.region_json is None else json.loads(row.region_json),
+        title=row.title,
+        note=row.note,
+        transcript=row.transcript,
+        transcript_lang=row.transcript_lang,
+        translation=row.translation,
+        translation_lang=row.translation_lang,
+        confidence=row.confidence,
+        place=_place(row),
+        tag_uids=tuple(sorted(t.uid for t in row.tags)),
+        author=row.author,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        deleted_at=row.deleted_at,
+        version=row.version,
+    )
+
+
+def claim_link(row: ClaimLinkRow) -> ClaimLink:
+    return ClaimLink(
+        id=row.id,
+        uid=row.uid,
+        case_uid=row.case.uid,
+        annotation_uid=row.annotation.uid,
+        claim_uid=row.claim.uid,
+        relation=Relation(row.relation),
+        rationale=row.rationale,
+        created_at=row.created_at,
+        version=row.version,
+    )
+
+
+def audit_event(row: AuditEventRow) -> AuditEvent:
+    return AuditEvent(
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        entity_type=row.entity_type,
+        entity_uid=row.entity_uid,
+        before=None if row.before_json is None else json.loads(row.before_json),
+        after=None if row.after_json is None else json.loads(row.after_json),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )

@@ -1,0 +1,109 @@
+"""Bring a database's schema up to date on open: back up the file, then upgrade to head."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
+
+from annotator.core.errors import DatabaseOpenError, SchemaTooNewError
+from annotator.db.engine import WRITE_OPTION, Database
+
+SCRIPT_LOCATION = "annotator.db:migrations"
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationResult:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _backup(db: Database, revision: str) -> Path | None:
+    """Copy the SQLite file aside (consistently, WAL included) before changing its schema."""
+    path = db.sqlite_path
+    if path is None or not path.exists():
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    backup = path.with_name(f"{path.name}.before-{revision}-{stamp}.bak")
+    source = sqlite3.connect(path)
+    try:
+        target = sqlite3.connect(backup)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    return backup
+
+
+def upgrade(db: Database) -> MigrationResult | None:
+    """Migrate to head; ``None`` when already there. Refuses foreign and newer schemas."""
+    try:
+        return _upgrade(db)
+    except DBAPIError as exc:
+        raise DatabaseOpenError(
+            f"Cannot open the case database {db.display_location}: {exc.orig}. "
+            "Check that the file is an Evidence Annotator database and that you may write to it."
+        ) from exc
+
+
+def _upgrade(db: Database) -> MigrationResult | None:
+    script = ScriptDirectory.from_config(_config())
+    head = script.get_current_head()
+    assert head is not None
+    current = current_revision(db)
+    if current == head:
+        return None
+    if current is None:
+        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        if tables:
+            raise DatabaseOpenError(
+                f"{db.display_location} holds other data, not an Evidence Annotator case "
+                "database. Choose another file with --db."
+            )
+    else:
+        known = {rev.revision for rev in script.walk_revisions()}
+        if current not in known:
+            raise SchemaTooNewError(
+                f"{db.display_location} was written by a newer version of Evidence Annotator "
+                f"(schema {current}). Install the newer version to open it."
+            )
+    backup = _backup(db, current) if current is not None else None
+    config = _config()
+    # A write transaction from the start: a second app opening the same file waits here,
+    # then finds the schema current and does nothing.
+    with (
+        db.engine.connect() as plain,
+        plain.execution_options(**{WRITE_OPTION: True}) as conn,
+        conn.begin(),
+    ):
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    return MigrationResult(current, head, backup)

@@ -1,0 +1,23 @@
+"""Alembic environment: runs on the connection that ``annotator.db.migrate`` hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from annotator.db.schema import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError(
+        "Run migrations through annotator.db.migrate (the app does this when it opens a database)."
+    )
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,  # SQLite cannot ALTER most things; batch mode rebuilds tables
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

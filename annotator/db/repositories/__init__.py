@@ -1,0 +1,1 @@
+"""Functions ``(session, ...) -> entities``. They never commit; services own transactions."""

@@ -1,0 +1,59 @@
+"""Media items of a case: registered once per SHA-256, never changed on disk."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotator.core.entities import Media, NewMedia
+from annotator.core.errors import AlreadyExistsError, ValidationError
+from annotator.db import convert
+from annotator.db.journal import Journal
+from annotator.db.repositories.lookup import by_uid
+from annotator.db.schema import CaseRow, MediaRow
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def add(session: Session, journal: Journal, case: CaseRow, new: NewMedia) -> Media:
+    if not _SHA256.match(new.sha256):
+        raise ValidationError(f"'{new.sha256}' is not a SHA-256 in lower-case hex.")
+    clash = find_by_sha256(session, case, new.sha256)
+    if clash is not None:
+        raise AlreadyExistsError(
+            f"{new.file_name} is already in the case as {clash.file_name} (same SHA-256)."
+        )
+    values = dataclasses.asdict(new)
+    values["kind"] = new.kind.value
+    row = MediaRow(
+        uid=str(uuid.uuid4()),
+        case=case,
+        imported_at=journal.clock(),
+        imported_by=journal.actor,
+        **values,
+    )
+    session.add(row)
+    journal.created(row, "media.import")
+    return convert.media(row)
+
+
+def find_by_sha256(session: Session, case: CaseRow, sha256: str) -> Media | None:
+    row = session.scalars(
+        select(MediaRow).where(MediaRow.case_id == case.id, MediaRow.sha256 == sha256)
+    ).one_or_none()
+    return None if row is None else convert.media(row)
+
+
+def get(session: Session, case: CaseRow, uid: str) -> Media:
+    return convert.media(by_uid(session, MediaRow, case, uid))
+
+
+def list_for_case(session: Session, case: CaseRow) -> list[Media]:
+    rows = session.scalars(
+        select(MediaRow).where(MediaRow.case_id == case.id).order_by(MediaRow.file_name)
+    )
+    return [convert.media(r) for r in rows]

@@ -1,0 +1,1 @@
+"""Decoding and files, no Qt: scanning, hashing, probing, video frames, images."""

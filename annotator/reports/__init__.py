@@ -1,0 +1,1 @@
+"""Exporters: reports and interchange formats, rendered from the services' data."""

@@ -1,0 +1,47 @@
+"""Opening a case database and the services over it: what the GUI and the CLI share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from annotator.db import migrate
+from annotator.db.engine import Database
+from annotator.services.annotating import AnnotationService
+from annotator.services.audit import AuditService
+from annotator.services.cases import CaseService
+from annotator.services.claims import ClaimService
+from annotator.services.media import MediaService
+from annotator.services.tags import TagService
+
+
+class Services:
+    """All services over one open database, acting as ``actor()``."""
+
+    def __init__(self, db: Database, actor: Callable[[], str]) -> None:
+        self._db = db
+        self.cases = CaseService(db, actor)
+        self.media = MediaService(db, actor)
+        self.tags = TagService(db, actor)
+        self.claims = ClaimService(db, actor)
+        self.annotations = AnnotationService(db, actor)
+        self.audit = AuditService(db, actor)
+
+    @property
+    def location(self) -> str:
+        """Where the case data lives (file path, or URL without password)."""
+        return self._db.display_location
+
+    def close(self) -> None:
+        self._db.dispose()
+
+
+def open_services(target: str | Path, actor: Callable[[], str]) -> Services:
+    """Open (creating if needed) and migrate the database at ``target``."""
+    db = Database(target)
+    try:
+        migrate.upgrade(db)
+    except BaseException:
+        db.dispose()
+        raise
+    return Services(db, actor)

@@ -1,0 +1,29 @@
+"""A case's media items: registration (used by ingest) and listing."""
+
+from __future__ import annotations
+
+from annotator.core.entities import Media, NewMedia
+from annotator.db.repositories import media as repo
+from annotator.db.repositories.lookup import case_by_uid
+from annotator.services.base import Result, Service
+
+
+class MediaService(Service):
+    def add(self, case_uid: str, new: NewMedia) -> Result[Media]:
+        """Register one analysed file; its record and audit event commit together."""
+        with self.write() as unit:
+            media = repo.add(unit.session, unit.journal, unit.case(case_uid), new)
+            result = unit.result(media)
+        return result
+
+    def get(self, case_uid: str, uid: str) -> Media:
+        with self.read() as session:
+            return repo.get(session, case_by_uid(session, case_uid), uid)
+
+    def find_by_sha256(self, case_uid: str, sha256: str) -> Media | None:
+        with self.read() as session:
+            return repo.find_by_sha256(session, case_by_uid(session, case_uid), sha256)
+
+    def for_case(self, case_uid: str) -> list[Media]:
+        with self.read() as session:
+            return repo.list_for_case(session, case_by_uid(session, case_uid))

@@ -1,0 +1,86 @@
+"""The centre of the window until the media viewer arrives: the open case at a glance."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.entities import CaseSummary
+
+
+def _selectable(label: QLabel) -> QLabel:
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+class CaseOverview(QStackedWidget):
+    """Empty state that says what to do, or the open case's summary and audit head."""
+
+    new_case_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty = QWidget()
+        empty_layout = QVBoxLayout(self.empty)
+        empty_layout.addStretch(1)
+        self.empty_label = QLabel(
+            "<h2>No case open</h2><p>A case holds the media, annotations and claims of one "
+            "investigation.<br>Create one to begin: <b>Case &gt; New case...</b></p>"
+        )
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.new_button = QPushButton("New case...")
+        self.new_button.clicked.connect(self.new_case_requested)
+        empty_layout.addWidget(self.empty_label)
+        empty_layout.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(2)
+        self.addWidget(self.empty)
+
+        self.details = QWidget()
+        layout = QVBoxLayout(self.details)
+        self.title = _selectable(QLabel())
+        self.description = _selectable(QLabel())
+        self.description.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.created = _selectable(QLabel())
+        self.counts = _selectable(QLabel())
+        self.audit = _selectable(QLabel())
+        self.audit.setTextFormat(Qt.TextFormat.PlainText)
+        form.addRow("Created:", self.created)
+        form.addRow("Contents:", self.counts)
+        form.addRow("Audit trail:", self.audit)
+        self.next_steps = QLabel("Media import, the player and annotation tools will appear here.")
+        self.next_steps.setEnabled(False)
+        layout.addWidget(self.title)
+        layout.addWidget(self.description)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(self.next_steps)
+        self.addWidget(self.details)
+
+    def show_empty(self) -> None:
+        self.setCurrentWidget(self.empty)
+
+    def show_case(self, summary: CaseSummary, audit_events: int, head_hash: str) -> None:
+        case = summary.case
+        self.title.setText(f"<h1>{_escape(case.name)}</h1>")
+        self.description.setText(_escape(case.description) or "<i>No description.</i>")
+        self.created.setText(f"{case.created_at:%Y-%m-%d %H:%M} UTC by {_escape(case.created_by)}")
+        self.counts.setText(f"{summary.media_count} media, {summary.annotation_count} annotations")
+        self.audit.setText(f"{audit_events} events, head hash {head_hash}")
+        self.setCurrentWidget(self.details)
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text).replace("\n", "<br>")

@@ -1,0 +1,51 @@
+"""Preferences: who the investigator is (the audit trail names them)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.settings import Settings
+
+
+class PreferencesDialog(QDialog):
+    def __init__(self, parent: QWidget | None, settings: Settings) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        self._settings = settings
+        self.name_edit = QLineEdit(settings.investigator_name)
+        self.name_edit.setPlaceholderText(Settings().actor)
+        hint = QLabel(
+            "Every change you make is recorded in the case's audit trail under this name. "
+            "Leave it empty to use your computer login."
+        )
+        hint.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Investigator &name:", self.name_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(buttons)
+
+    def result_settings(self) -> Settings:
+        return self._settings.with_changes(investigator_name=self.name_edit.text().strip())
+
+
+def ask_preferences(parent: QWidget | None, settings: Settings) -> Settings | None:
+    dialog = PreferencesDialog(parent, settings)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.result_settings()

@@ -1,0 +1,308 @@
+"""The application shell: menus, case switcher, status bar. Wiring only; panels do the work."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from annotator import APP_NAME
+from annotator.core.audit_chain import AuditReport
+from annotator.core.changes import Changes
+from annotator.core.errors import AnnotatorError
+from annotator.core.paths import AppPaths
+from annotator.core.settings import SettingsStore
+from annotator.services.container import Services
+from annotator.ui import help as help_ui
+from annotator.ui.case_overview import CaseOverview
+from annotator.ui.dialogs import case_dialog, preferences
+from annotator.ui.shortcuts import shortcut, with_shortcut
+from annotator.ui.workers import Workers
+
+LAST_CASE_KEY = "session/last_case_uid"
+
+
+class MainWindow(QMainWindow):
+    changed = Signal(object)  # Changes: every panel refreshes what concerns it
+    case_opened = Signal(str)  # case uid, or "" when none
+
+    def __init__(self, services: Services, settings: SettingsStore, paths: AppPaths) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = settings
+        self.paths = paths
+        self.workers = Workers(self)
+        self.case_uid: str | None = None
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(APP_NAME)
+
+        self.overview = CaseOverview()
+        self.overview.new_case_requested.connect(self.new_case)
+        self.setCentralWidget(self.overview)
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.db_label = QLabel(f"Database: {services.location}")
+        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addPermanentWidget(self.db_label)
+
+        self.changed.connect(self._on_changed)
+        self._restore_ui_state()
+        self._refresh_cases()
+        last = str(QSettings().value(LAST_CASE_KEY, "") or "")
+        self.open_case(last if self._case_index(last) >= 0 else self._first_case_uid())
+
+    # --- construction -------------------------------------------------------------
+
+    def _action(self, text: str, slot: object, name: str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if name is not None:
+            action.setShortcut(shortcut(name))
+            action.setToolTip(with_shortcut(tip or text.rstrip("."), name))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.quit_action = self._action("&Quit", self.close, "quit")
+        self.preferences_action = self._action(
+            "&Preferences...", self.edit_preferences, "preferences"
+        )
+        self.full_screen_action = self._action(
+            "&Full screen", self.toggle_full_screen, "full_screen"
+        )
+        self.full_screen_action.setCheckable(True)
+        self.new_case_action = self._action(
+            "&New case...", self.new_case, "new_case", "Create a new case"
+        )
+        self.switch_case_action = self._action(
+            "&Switch case...", self.focus_case_switcher, "switch_case"
+        )
+        self.rename_case_action = self._action(
+            "&Rename or describe case...", self.edit_case, "rename_case"
+        )
+        self.check_audit_action = self._action(
+            "&Check audit trail",
+            self.check_audit,
+            "check_audit",
+            "Verify that no record or event was altered",
+        )
+        self.shortcuts_action = self._action(
+            "&Keyboard shortcuts", self.show_shortcuts, "shortcuts_help"
+        )
+        self.about_action = self._action(f"&About {APP_NAME}", self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.preferences_action)
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(self.full_screen_action)
+        case_menu = bar.addMenu("&Case")
+        case_menu.addAction(self.new_case_action)
+        case_menu.addAction(self.switch_case_action)
+        self.recent_menu = case_menu.addMenu("Open &case")
+        self.recent_menu.aboutToShow.connect(self._fill_case_menu)
+        case_menu.addSeparator()
+        case_menu.addAction(self.rename_case_action)
+        case_menu.addAction(self.check_audit_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Case")
+        toolbar.setObjectName("case_toolbar")
+        toolbar.addWidget(QLabel(" Case: "))
+        self.case_combo = QComboBox()
+        self.case_combo.setObjectName("case_switcher")
+        self.case_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.case_combo.setMinimumContentsLength(24)
+        self.case_combo.setToolTip(with_shortcut("Switch to another case", "switch_case"))
+        self.case_combo.activated.connect(self._combo_activated)
+        toolbar.addWidget(self.case_combo)
+        toolbar.addAction(self.new_case_action)
+        self.addToolBar(toolbar)
+        self.case_toolbar = toolbar
+        self.view_menu.addAction(toolbar.toggleViewAction())
+
+    # --- cases --------------------------------------------------------------------
+
+    def _refresh_cases(self) -> None:
+        self.case_combo.blockSignals(True)
+        self.case_combo.clear()
+        for summary in self.services.cases.summaries():
+            self.case_combo.addItem(summary.case.name, summary.case.uid)
+        self.case_combo.setPlaceholderText("No cases yet")
+        index = self._case_index(self.case_uid)
+        self.case_combo.setCurrentIndex(index)
+        self.case_combo.blockSignals(False)
+
+    def _case_index(self, uid: str | None) -> int:
+        return -1 if not uid else self.case_combo.findData(uid)
+
+    def _first_case_uid(self) -> str | None:
+        return self.case_combo.itemData(0) if self.case_combo.count() else None
+
+    def _combo_activated(self, index: int) -> None:
+        self.open_case(self.case_combo.itemData(index))
+
+    def _fill_case_menu(self) -> None:
+        self.recent_menu.clear()
+        for index in range(self.case_combo.count()):
+            uid = self.case_combo.itemData(index)
+            action = self.recent_menu.addAction(self.case_combo.itemText(index))
+            action.setCheckable(True)
+            action.setChecked(uid == self.case_uid)
+            action.triggered.connect(lambda _=False, u=uid: self.open_case(u))
+        if not self.case_combo.count():
+            self.recent_menu.addAction("No cases yet").setEnabled(False)
+
+    def open_case(self, uid: str | None) -> None:
+        self.case_uid = uid or None
+        self.case_combo.setCurrentIndex(self._case_index(self.case_uid))
+        for action in (self.rename_case_action, self.check_audit_action):
+            action.setEnabled(self.case_uid is not None)
+        if self.case_uid is None:
+            self.setWindowTitle(APP_NAME)
+            self.overview.show_empty()
+        else:
+            QSettings().setValue(LAST_CASE_KEY, self.case_uid)
+            self._show_case()
+        self.case_opened.emit(self.case_uid or "")
+
+    def _show_case(self) -> None:
+        assert self.case_uid is not None
+        summary = next(s for s in self.services.cases.summaries() if s.case.uid == self.case_uid)
+        events, head = self.services.audit.head(self.case_uid)
+        self.setWindowTitle(f"{summary.case.name} - {APP_NAME}")
+        self.overview.show_case(summary, events, head)
+
+    def new_case(self) -> None:
+        created: list[str] = []
+
+        def submit(name: str, description: str) -> None:
+            result = self.services.cases.create(name, description)
+            created.append(result.value.uid)
+            self.changed.emit(result.changes)
+
+        if case_dialog.ask_case(self, title="New case", submit=submit) and created:
+            self.open_case(created[0])
+            self.statusBar().showMessage(f"Created case '{self.case_combo.currentText()}'", 5000)
+
+    def edit_case(self) -> None:
+        if self.case_uid is None:
+            return
+        case = self.services.cases.get(self.case_uid)
+
+        def submit(name: str, description: str) -> None:
+            result = self.services.cases.update(
+                case.uid, name=name, description=description, expected_version=case.version
+            )
+            self.changed.emit(result.changes)
+
+        if case_dialog.ask_case(
+            self,
+            title="Rename or describe case",
+            submit=submit,
+            name=case.name,
+            description=case.description,
+            ok_text="Save",
+        ):
+            self.statusBar().showMessage("Case saved", 5000)
+
+    def focus_case_switcher(self) -> None:
+        self.case_combo.setFocus()
+        self.case_combo.showPopup()
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.cases:
+            self._refresh_cases()
+        if self.case_uid is not None and changes.any:
+            self._show_case()
+
+    # --- audit --------------------------------------------------------------------
+
+    def check_audit(self) -> None:
+        if self.case_uid is None:
+            return
+        uid = self.case_uid
+        self.check_audit_action.setEnabled(False)
+        self.statusBar().showMessage("Checking the audit trail...")
+        self.workers.run(
+            lambda: self.services.audit.verify(uid), self._audit_checked, self._audit_failed
+        )
+
+    def _audit_checked(self, report: AuditReport) -> None:
+        self.check_audit_action.setEnabled(self.case_uid is not None)
+        detail = f"{report.message}\n\nEvents: {report.events}\nHead hash: {report.head_hash}"
+        self.statusBar().showMessage(
+            "Audit trail intact" if report.ok else "Audit trail problem found", 10000
+        )
+        if report.ok:
+            show_information(self, "Audit trail intact", detail)
+        else:
+            show_warning(self, "Audit trail problem", detail)
+
+    def _audit_failed(self, exc: Exception) -> None:
+        self.check_audit_action.setEnabled(self.case_uid is not None)
+        self.statusBar().clearMessage()
+        show_warning(self, "Could not check the audit trail", str(exc))
+
+    # --- other menus -----------------------------------------------------------------
+
+    def edit_preferences(self) -> None:
+        new = preferences.ask_preferences(self, self.settings.current)
+        if new is None:
+            return
+        try:
+            self.settings.update(new)
+        except (AnnotatorError, OSError) as exc:
+            show_warning(self, "Preferences not saved", f"{exc}\nCheck {self.paths.config_dir}.")
+            return
+        self.statusBar().showMessage(f"Changes will be recorded as {new.actor}", 5000)
+
+    def toggle_full_screen(self, on: bool) -> None:
+        self.showFullScreen() if on else self.showNormal()
+
+    def show_shortcuts(self) -> None:
+        help_ui.ShortcutsDialog(self).exec()
+
+    def show_about(self) -> None:
+        help_ui.show_about(self, self.services.location, self.paths)
+
+    # --- state ------------------------------------------------------------------------
+
+    def _restore_ui_state(self) -> None:
+        state = QSettings()
+        geometry = state.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        layout = state.value("window/state")
+        if isinstance(layout, QByteArray) and not layout.isEmpty():
+            self.restoreState(layout)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        state = QSettings()
+        state.setValue("window/geometry", self.saveGeometry())
+        state.setValue("window/state", self.saveState())
+        self.workers.wait_all()
+        super().closeEvent(event)
+
+
+def show_information(parent: QWidget, title: str, text: str) -> None:
+    QMessageBox.information(parent, title, text)
+
+
+def show_warning(parent: QWidget, title: str, text: str) -> None:
+    QMessageBox.warning(parent, title, text)

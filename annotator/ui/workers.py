@@ -1,0 +1,62 @@
+"""Run work off the UI thread; results and errors come back on the UI thread as signals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+
+class _Call(QThread):
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, fn: Callable[[], Any], parent: QObject | None) -> None:
+        super().__init__(parent)
+        self._fn = fn
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except Exception as exc:  # delivered to the UI, which shows it
+            self.failed.emit(exc)
+        else:
+            self.succeeded.emit(result)
+
+
+class Workers(QObject):
+    """Threads for short background calls, owned so that closing the window can wait.
+
+    A thread is never killed mid-write (no ``terminate()``): ``wait_all`` lets it finish.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._running: set[_Call] = set()
+
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[Exception], None],
+    ) -> QThread:
+        thread = _Call(fn, self)
+        thread.succeeded.connect(on_done)
+        thread.failed.connect(on_error)
+        thread.finished.connect(lambda: self._finished(thread))
+        self._running.add(thread)
+        thread.start()
+        return thread
+
+    def _finished(self, thread: _Call) -> None:
+        self._running.discard(thread)
+        thread.deleteLater()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def wait_all(self) -> None:
+        for thread in list(self._running):
+            thread.wait()

@@ -1,0 +1,1 @@
+"""Icons, styles and report templates, installed as ``annotator.resources``."""
