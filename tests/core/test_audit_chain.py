@@ -47,7 +47,9 @@ def test_canonical_form_refuses_floats_anywhere() -> None:
 
 def test_times_are_utc_with_microseconds() -> None:
     kyiv = timezone(timedelta(hours=3))
-    assert format_at(datetime(2026, 4, 8, 15, 0, 0, 123, tzinfo=kyiv)) == "2026-04-08T12:00:00.000123Z"
+    assert (
+        format_at(datetime(2026, 4, 8, 15, 0, 0, 123, tzinfo=kyiv)) == "2026-04-08T12:00:00.000123Z"
+    )
     with pytest.raises(ValueError):
         format_at(datetime(2026, 4, 8))  # naive
 
@@ -79,8 +81,20 @@ def test_any_altered_field_is_caught_at_its_event(seq: int, change: dict[str, ob
 def test_rehashing_one_event_breaks_the_next_link() -> None:
     events, state = make_chain(6)
     forged = replace(events[2], actor="forger")
-    fields = {k: getattr(forged, k) for k in ("seq", "at", "actor", "action", "entity_type",
-                                             "entity_uid", "before", "after", "prev_hash")}
+    fields = {
+        k: getattr(forged, k)
+        for k in (
+            "seq",
+            "at",
+            "actor",
+            "action",
+            "entity_type",
+            "entity_uid",
+            "before",
+            "after",
+            "prev_hash",
+        )
+    }
     events[2] = replace(forged, hash=event_hash(case_uid=CASE, **fields))  # type: ignore[arg-type]
     report = verify(CASE, events, state)
     assert report.first_bad_seq == 4

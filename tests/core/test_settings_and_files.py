@@ -10,8 +10,9 @@ from annotator.core.settings import Settings, SettingsStore, load_settings, save
 def test_settings_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "cfg" / "settings.toml"
     assert load_settings(path) == Settings()
-    wanted = Settings(investigator_name="Олена К.", media_roots={"evidence": "/mnt/ev"},
-                      frame_cache_mb=256)
+    wanted = Settings(
+        investigator_name="Олена К.", media_roots={"evidence": "/mnt/ev"}, frame_cache_mb=256
+    )
     save_settings(path, wanted)
     assert load_settings(path) == wanted
     assert wanted.actor == "Олена К."

@@ -121,7 +121,7 @@ def test_two_processes_opening_a_new_file_at_once_migrate_once(db_path: Path) ->
     def open_it() -> None:
         try:
             open_services(db_path, lambda: "x").close()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=open_it) for _ in range(4)]

@@ -129,6 +129,7 @@ def link(
     relation: str,
     rationale: str,
 ) -> ClaimLink:
+    relation = _relation(relation)
     ann = by_uid(session, AnnotationRow, case, annotation_uid)
     claim = by_uid(session, ClaimRow, case, claim_uid)
     existing = session.scalars(
@@ -145,7 +146,7 @@ def link(
         case=case,
         annotation=ann,
         claim=claim,
-        relation=_relation(relation),
+        relation=relation,
         rationale=validation.clean_text(rationale, "rationale"),
         created_at=journal.clock(),
     )

@@ -1,0 +1,199 @@
+"""The main window with real widgets: create, switch and rename cases; menus; state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from annotator import __version__
+from annotator.services.container import Services
+from annotator.ui import main_window as main_window_module
+from annotator.ui.dialogs import case_dialog
+from annotator.ui.dialogs.case_dialog import CaseDialog
+from annotator.ui.help import ShortcutsDialog, about_text
+from annotator.ui.main_window import MainWindow
+
+
+def fill_case_dialog(name: str, description: str = "") -> Callable[..., bool]:
+    """Replace exec(): drive the real dialog as a user would, then report its outcome."""
+
+    def ask(parent: object, **kwargs: object) -> bool:
+        dialog = CaseDialog(parent, **kwargs)  # type: ignore[arg-type]
+        dialog.name_edit.clear()
+        dialog.name_edit.setText(name)
+        dialog.description_edit.setPlainText(description)
+        dialog.ok_button.click()
+        outcome = dialog.result() == CaseDialog.DialogCode.Accepted
+        fill_case_dialog.last = dialog  # type: ignore[attr-defined]
+        return outcome
+
+    return ask
+
+
+def menu_titles(window: MainWindow) -> list[str]:
+    return [a.text().replace("&", "") for a in window.menuBar().actions()]
+
+
+def test_empty_state_then_create_and_switch_cases(
+    make_window: Callable[[], MainWindow], services: Services, monkeypatch: pytest.MonkeyPatch,
+    qtbot: object,
+) -> None:  # fmt: skip
+    window = make_window()
+    window.show()
+    assert menu_titles(window) == ["File", "Edit", "View", "Case", "Help"]
+    assert window.overview.currentWidget() is window.overview.empty
+    assert "No case open" in window.overview.empty_label.text()
+    assert not window.check_audit_action.isEnabled()
+    assert services.location in window.db_label.text()
+
+    monkeypatch.setattr(case_dialog, "ask_case", fill_case_dialog("Donetsk captives", "Two men"))
+    window.overview.new_button.click()
+    assert window.case_combo.currentText() == "Donetsk captives"
+    assert window.windowTitle().startswith("Donetsk captives")
+    assert window.overview.currentWidget() is window.overview.details
+    assert "Two men" in window.overview.description.text()
+    assert "1 events" in window.overview.audit.text()
+    assert "Created case" in window.statusBar().currentMessage()
+
+    monkeypatch.setattr(case_dialog, "ask_case", fill_case_dialog("Kherson drone footage"))
+    window.new_case_action.trigger()
+    assert window.case_combo.count() == 2
+    assert window.case_uid == services.cases.get_by_name("Kherson drone footage").uid
+
+    # Switch back through the toolbar's case switcher, as a user picking from the list.
+    index = window.case_combo.findText("Donetsk captives")
+    window.case_combo.activated.emit(index)
+    assert window.case_uid == services.cases.get_by_name("Donetsk captives").uid
+    assert window.windowTitle().startswith("Donetsk captives")
+
+    # ... and through Case > Open case.
+    window._fill_case_menu()
+    kherson = next(a for a in window.recent_menu.actions() if a.text() == "Kherson drone footage")
+    kherson.trigger()
+    assert window.case_combo.currentText() == "Kherson drone footage"
+
+
+def test_taken_name_is_explained_in_the_dialog(
+    make_window: Callable[[], MainWindow], services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.cases.create("Donetsk captives")
+    window = make_window()
+    monkeypatch.setattr(case_dialog, "ask_case", fill_case_dialog("Donetsk captives"))
+    window.new_case()
+    dialog = fill_case_dialog.last  # type: ignore[attr-defined]
+    assert dialog.result() != CaseDialog.DialogCode.Accepted
+    assert not dialog.error_label.isHidden()
+    assert "already exists" in dialog.error_label.text()
+    assert window.case_combo.count() == 1
+
+
+def test_ok_disabled_until_a_name_is_typed(qtbot: object) -> None:
+    dialog = CaseDialog(None, title="New case", submit=lambda n, d: None)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    assert not dialog.ok_button.isEnabled()
+    qtbot.keyClicks(dialog.name_edit, "Case")  # type: ignore[attr-defined]
+    assert dialog.ok_button.isEnabled()
+
+
+def test_rename_case(
+    make_window: Callable[[], MainWindow], services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = services.cases.create("Draft").value
+    window = make_window()
+    assert window.case_uid == case.uid  # the only case opens by itself
+    monkeypatch.setattr(case_dialog, "ask_case", fill_case_dialog("Donetsk captives", "Final"))
+    window.rename_case_action.trigger()
+    assert window.case_combo.currentText() == "Donetsk captives"
+    assert services.cases.get(case.uid).description == "Final"
+    assert "Final" in window.overview.description.text()
+
+
+def test_last_case_and_geometry_are_restored(
+    make_window: Callable[[], MainWindow], services: Services
+) -> None:
+    services.cases.create("A")
+    b = services.cases.create("B").value
+    first = make_window()
+    first.open_case(b.uid)
+    first.resize(720, 520)  # within the offscreen screen, or Qt clamps it
+    first.show()
+    first.close()
+    assert QSettings().value("window/geometry") is not None
+    second = make_window()
+    assert second.case_uid == b.uid
+    assert (second.width(), second.height()) == (720, 520)
+
+
+def test_check_audit_trail_runs_off_the_ui_thread(
+    make_window: Callable[[], MainWindow], services: Services, monkeypatch: pytest.MonkeyPatch,
+    qtbot: object, db_path: Path,
+) -> None:  # fmt: skip
+    case = services.cases.create("A").value
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        main_window_module,
+        "show_information",
+        lambda parent, title, text: shown.append((title, text)),
+    )
+    monkeypatch.setattr(
+        main_window_module, "show_warning", lambda parent, title, text: shown.append((title, text))
+    )
+    window = make_window()
+    window.check_audit_action.trigger()
+    assert not window.check_audit_action.isEnabled()  # busy until the worker reports
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)  # type: ignore[attr-defined]
+    assert shown[0][0] == "Audit trail intact" and services.audit.head(case.uid)[1] in shown[0][1]
+
+    import sqlite3
+
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE cases SET description = 'forged'")
+    con.commit()
+    con.close()
+    window.check_audit_action.trigger()
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=10_000)  # type: ignore[attr-defined]
+    assert shown[1][0] == "Audit trail problem" and "changed outside the app" in shown[1][1]
+
+
+def test_preferences_set_the_investigator(
+    make_window: Callable[[], MainWindow], services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.ui.dialogs import preferences
+
+    window = make_window()
+    monkeypatch.setattr(
+        preferences,
+        "ask_preferences",
+        lambda parent, s: s.with_changes(investigator_name="Wang Li"),
+    )
+    window.preferences_action.trigger()
+    assert window.settings.actor() == "Wang Li"
+    assert "Wang Li" in window.statusBar().currentMessage()
+
+
+def test_help_lists_shortcuts_and_about_names_paths(
+    make_window: Callable[[], MainWindow], services: Services, qtbot: object
+) -> None:
+    window = make_window()
+    dialog = ShortcutsDialog(window)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    labels = {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
+    assert {"New case", "Check audit trail", "Quit"} <= labels
+    text = about_text(services.location, window.paths)
+    assert __version__ in text and services.location in text
+    assert str(window.paths.data_dir) in text
+    assert "Ctrl+Shift+N" in window.new_case_action.toolTip()
+
+
+def test_full_screen_toggles(make_window: Callable[[], MainWindow], qtbot: object) -> None:
+    window = make_window()
+    window.show()
+    window.full_screen_action.trigger()
+    qtbot.waitUntil(lambda: bool(window.windowState() & Qt.WindowState.WindowFullScreen))  # type: ignore[attr-defined]
+    window.full_screen_action.trigger()
+    qtbot.waitUntil(lambda: not window.windowState() & Qt.WindowState.WindowFullScreen)  # type: ignore[attr-defined]
+    assert QApplication.instance() is not None
