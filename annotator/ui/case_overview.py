@@ -58,13 +58,10 @@ class CaseOverview(QStackedWidget):
         form.addRow("Created:", self.created)
         form.addRow("Contents:", self.counts)
         form.addRow("Audit trail:", self.audit)
-        self.next_steps = QLabel("Media import, the player and annotation tools will appear here.")
-        self.next_steps.setEnabled(False)
         layout.addWidget(self.title)
         layout.addWidget(self.description)
         layout.addLayout(form)
         layout.addStretch(1)
-        layout.addWidget(self.next_steps)
         self.addWidget(self.details)
 
     def show_empty(self) -> None:
@@ -75,9 +72,15 @@ class CaseOverview(QStackedWidget):
         self.title.setText(f"<h1>{_escape(case.name)}</h1>")
         self.description.setText(_escape(case.description) or "<i>No description.</i>")
         self.created.setText(f"{case.created_at:%Y-%m-%d %H:%M} UTC by {_escape(case.created_by)}")
-        self.counts.setText(f"{summary.media_count} media, {summary.annotation_count} annotations")
-        self.audit.setText(f"{audit_events} events, head hash {head_hash}")
+        self.counts.setText(
+            f"{summary.media_count} media, {plural(summary.annotation_count, 'annotation')}"
+        )
+        self.audit.setText(f"{plural(audit_events, 'event')}, head hash {head_hash}")
         self.setCurrentWidget(self.details)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _escape(text: str) -> str:

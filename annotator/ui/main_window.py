@@ -287,10 +287,18 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self._default_geometry()
         layout = state.value("window/state")
         if isinstance(layout, QByteArray) and not layout.isEmpty():
             self.restoreState(layout)
+
+    def _default_geometry(self) -> None:
+        """First start: 1280x800 where it fits, else most of the screen (1366x768 laptops)."""
+        screen = self.screen().availableGeometry()
+        width = min(1280, int(screen.width() * 0.94))
+        height = min(800, int(screen.height() * 0.9))
+        self.resize(width, height)
+        self.move(screen.center() - self.rect().center())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         state = QSettings()

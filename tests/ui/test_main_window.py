@@ -56,7 +56,7 @@ def test_empty_state_then_create_and_switch_cases(
     assert window.windowTitle().startswith("Donetsk captives")
     assert window.overview.currentWidget() is window.overview.details
     assert "Two men" in window.overview.description.text()
-    assert "1 events" in window.overview.audit.text()
+    assert "1 event," in window.overview.audit.text()
     assert "Created case" in window.statusBar().currentMessage()
 
     monkeypatch.setattr(case_dialog, "ask_case", fill_case_dialog("Kherson drone footage"))
