@@ -11,6 +11,7 @@ from annotator import APP_ID, APP_NAME, __version__
 from annotator.cli import build_parser
 from annotator.cli.context import database_target
 from annotator.core.errors import AnnotatorError
+from annotator.core.logs import configure_logging
 from annotator.core.paths import AppPaths
 from annotator.core.settings import Settings, SettingsStore
 
@@ -35,6 +36,7 @@ def run(args: list[str]) -> int:
         db_option = namespace.db
     app = configure_application()
     paths = AppPaths.from_environment()
+    configure_logging(paths.log_dir)
     try:
         settings = SettingsStore(paths.settings_file)
     except AnnotatorError as exc:
@@ -44,7 +46,12 @@ def run(args: list[str]) -> int:
     from annotator.ui.main_window import MainWindow
 
     try:
-        services = open_services(database_target(db_option, paths), settings.actor)
+        services = open_services(
+            database_target(db_option, paths),
+            settings.actor,
+            lambda: settings.current,
+            paths.frame_index_dir,
+        )
     except AnnotatorError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)
         return 2

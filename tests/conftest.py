@@ -25,6 +25,7 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("ANNOTATOR_CONFIG_DIR", str(home / "config"))
     monkeypatch.setenv("ANNOTATOR_LOG_DIR", str(home / "logs"))
+    monkeypatch.setenv("ANNOTATOR_CACHE_DIR", str(home / "cache"))
     monkeypatch.delenv("ANNOTATOR_DB", raising=False)
     return home
 

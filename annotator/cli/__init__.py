@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import NoReturn
 
 from annotator import APP_NAME, __version__
-from annotator.cli import case_cmds
+from annotator.cli import case_cmds, media_cmds
 from annotator.cli.context import CommandContext
 from annotator.cli.output import error
 from annotator.core.errors import AnnotatorError
+from annotator.core.logs import configure_logging
 from annotator.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMAND", parser_class=_Parser, required=True
     )
     case_cmds.register(subparsers, common)
+    media_cmds.register(subparsers, common)
     return parser
 
 
@@ -64,21 +67,27 @@ def wants_gui(args: list[str]) -> bool:
 def run_cli(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    ctx = CommandContext(
-        db_option=args.db, json=getattr(args, "json", False), paths=AppPaths.from_environment()
-    )
+    paths = AppPaths.from_environment()
+    log_file = configure_logging(paths.log_dir)
+    ctx = CommandContext(db_option=args.db, json=getattr(args, "json", False), paths=paths)
     try:
         code: int = args.handler(args, ctx)
         return code
     except AnnotatorError as exc:
         error(exc.message)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (``| head``): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         error("interrupted; work already saved is kept.")
         return 130
-    except Exception as exc:  # a bug, not a user mistake: one line, details for a report
+    except Exception as exc:  # a bug, not a user mistake: one line, details in the log
         log.exception("unexpected error")
-        error(f"unexpected problem ({type(exc).__name__}: {exc}). Please report it.")
+        where = f" Details are in {log_file}." if log_file else ""
+        error(f"unexpected problem ({type(exc).__name__}: {exc}).{where} Please report it.")
         return 1
     finally:
         ctx.close()

@@ -33,9 +33,12 @@ class CommandContext:
     @property
     def services(self) -> Services:
         if self._services is None:
-            actor = self.settings.actor
+            settings = self.settings
             self._services = open_services(
-                database_target(self.db_option, self.paths), lambda: actor
+                database_target(self.db_option, self.paths),
+                lambda: settings.actor,
+                lambda: settings,
+                self.paths.frame_index_dir,
             )
         return self._services
 

@@ -47,3 +47,16 @@ class DatabaseOpenError(AnnotatorError):
 
 class SchemaTooNewError(DatabaseOpenError):
     reason = "schema_too_new"
+
+
+class MediaError(AnnotatorError):
+    """A file that cannot be taken in as evidence; ``reason`` is a CLI.md reason code.
+
+    Reasons: zero_bytes, truncated, unsupported_format, decode_error, permission_denied,
+    not_found, too_large, changed_during_import, unreadable.
+    """
+
+    exit_code = 1
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message, reason=reason)

@@ -18,6 +18,7 @@ class AppPaths:
     data_dir: Path
     config_dir: Path
     log_dir: Path
+    cache_dir: Path
 
     @property
     def settings_file(self) -> Path:
@@ -35,4 +36,10 @@ class AppPaths:
             APP_ID, False
         )
         logs = os.environ.get("ANNOTATOR_LOG_DIR") or platformdirs.user_log_dir(APP_ID, False)
-        return cls(Path(data), Path(config), Path(logs))
+        cache = os.environ.get("ANNOTATOR_CACHE_DIR") or platformdirs.user_cache_dir(APP_ID, False)
+        return cls(Path(data), Path(config), Path(logs), Path(cache))
+
+    @property
+    def frame_index_dir(self) -> Path:
+        """Per-video frame indexes (pts + keyframes), rebuilt from the file when missing."""
+        return self.cache_dir / "frame-index"

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +46,16 @@ class CancelToken:
     def raise_if_cancelled(self) -> None:
         if self._event.is_set():
             raise Cancelled()
+
+
+def drain(
+    work: Generator[Progress, None, T], on_progress: Callable[[Progress], None] | None = None
+) -> T:
+    """Run long work to the end, passing each Progress on; returns the work's result."""
+    while True:
+        try:
+            update = next(work)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        if on_progress is not None:
+            on_progress(update)

@@ -63,7 +63,7 @@ def frame_at_ms(
     ``frame_pts`` holds every frame's pts in presentation order (sorted). Times before the
     first frame select frame 0.
     """
-    if not frame_pts:
+    if len(frame_pts) == 0:
         raise ValueError("the video has no frames")
     # pts - start <= t_ms / (1000 * tb)  <=>  pts <= floor(start + t_ms / (1000 * tb))
     limit = math.floor(start_pts + Fraction(t_ms) / (1000 * time_base))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from annotator.core.settings import Settings
 from annotator.db import migrate
 from annotator.db.engine import Database
 from annotator.services.annotating import AnnotationService
 from annotator.services.audit import AuditService
 from annotator.services.cases import CaseService
 from annotator.services.claims import ClaimService
+from annotator.services.importing import ImportService
 from annotator.services.media import MediaService
 from annotator.services.tags import TagService
 
@@ -18,7 +20,13 @@ from annotator.services.tags import TagService
 class Services:
     """All services over one open database, acting as ``actor()``."""
 
-    def __init__(self, db: Database, actor: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        actor: Callable[[], str],
+        settings: Callable[[], Settings] = Settings,
+        frame_index_dir: Path | None = None,
+    ) -> None:
         self._db = db
         self.cases = CaseService(db, actor)
         self.media = MediaService(db, actor)
@@ -26,6 +34,7 @@ class Services:
         self.claims = ClaimService(db, actor)
         self.annotations = AnnotationService(db, actor)
         self.audit = AuditService(db, actor)
+        self.importing = ImportService(db, actor, self.media, settings, frame_index_dir)
 
     @property
     def location(self) -> str:
@@ -36,7 +45,12 @@ class Services:
         self._db.dispose()
 
 
-def open_services(target: str | Path, actor: Callable[[], str]) -> Services:
+def open_services(
+    target: str | Path,
+    actor: Callable[[], str],
+    settings: Callable[[], Settings] = Settings,
+    frame_index_dir: Path | None = None,
+) -> Services:
     """Open (creating if needed) and migrate the database at ``target``."""
     db = Database(target)
     try:
@@ -44,4 +58,4 @@ def open_services(target: str | Path, actor: Callable[[], str]) -> Services:
     except BaseException:
         db.dispose()
         raise
-    return Services(db, actor)
+    return Services(db, actor, settings, frame_index_dir)

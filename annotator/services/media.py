@@ -16,6 +16,15 @@ class MediaService(Service):
             result = unit.result(media)
         return result
 
+    def get_case(self, case_uid: str) -> None:
+        """Raise NotFoundError unless the case exists."""
+        with self.read() as session:
+            case_by_uid(session, case_uid)
+
+    def thumbnail(self, case_uid: str, uid: str) -> bytes | None:
+        with self.read() as session:
+            return repo.thumbnail(session, case_by_uid(session, case_uid), uid)
+
     def get(self, case_uid: str, uid: str) -> Media:
         with self.read() as session:
             return repo.get(session, case_by_uid(session, case_uid), uid)

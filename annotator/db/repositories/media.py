@@ -52,6 +52,10 @@ def get(session: Session, case: CaseRow, uid: str) -> Media:
     return convert.media(by_uid(session, MediaRow, case, uid))
 
 
+def thumbnail(session: Session, case: CaseRow, uid: str) -> bytes | None:
+    return by_uid(session, MediaRow, case, uid).thumbnail
+
+
 def list_for_case(session: Session, case: CaseRow) -> list[Media]:
     rows = session.scalars(
         select(MediaRow).where(MediaRow.case_id == case.id).order_by(MediaRow.file_name)

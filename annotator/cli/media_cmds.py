@@ -1,0 +1,140 @@
+"""``annotator import`` and ``annotator media list``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from annotator.cli.context import CommandContext
+from annotator.cli.output import emit_json, iso, table
+from annotator.cli.progress_bar import ProgressBar
+from annotator.core.entities import Media
+from annotator.core.progress import CancelToken, drain
+from annotator.core.timecode import format_ms
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    imp = subparsers.add_parser(
+        "import", parents=[common], help="import files and folders into a case"
+    )
+    imp.add_argument("--case", required=True, metavar="NAME", help="the case to import into")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="files and folders (recursive)")
+    imp.add_argument(
+        "--progress", action="store_true", help="show progress on stderr even when not a terminal"
+    )
+    imp.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)
+    imp.set_defaults(handler=import_media)
+
+    media = subparsers.add_parser("media", help="list a case's media")
+    actions = media.add_subparsers(dest="media_command", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", parents=[common], help="list the media of a case")
+    listing.add_argument("--case", required=True, metavar="NAME")
+    listing.set_defaults(handler=list_media)
+
+
+def import_media(args: argparse.Namespace, ctx: CommandContext) -> int:
+    services = ctx.services
+    case = services.cases.get_by_name(args.case)
+    bar = ProgressBar(enabled=args.progress or sys.stderr.isatty())
+    cancel = CancelToken()
+    work = services.importing.run(case.uid, [Path(p) for p in args.paths], cancel, args.workers)
+    try:
+        report = drain(work, bar)
+    except KeyboardInterrupt:
+        cancel.cancel()  # finish the files in flight, record the rest as skipped
+        report = drain(work, bar)
+    bar.finish()
+    failed = report.summary["failed"]
+    if ctx.json:
+        emit_json(
+            {
+                "case": case.name,
+                "summary": report.summary,
+                "cancelled": report.cancelled,
+                "files": [asdict(f) for f in report.files],
+            }
+        )
+    else:
+        summary = ", ".join(f"{n} {k}" for k, n in report.summary.items() if n)
+        print(
+            f"Import into '{case.name}': {summary or 'nothing to import'}"
+            f" in {report.seconds:.1f} s{' (cancelled)' if report.cancelled else ''}."
+        )
+        for f in report.not_imported:
+            if f.outcome == "skipped" and f.reason == "already_imported":
+                continue
+            print(f"  {f.outcome}: {f.path}: {f.message}")
+    return 1 if failed else 0
+
+
+def media_json(m: Media) -> dict[str, object]:
+    return {
+        "uid": m.uid,
+        "sha256": m.sha256,
+        "file_name": m.file_name,
+        "original_path": m.original_path,
+        "location": m.location,
+        "kind": m.kind.value,
+        "mime": m.mime,
+        "size_bytes": m.size_bytes,
+        "container": m.container,
+        "width": m.width,
+        "height": m.height,
+        "rotation": m.rotation,
+        "duration_ms": m.duration_ms,
+        "frame_count": m.frame_count,
+        "avg_fps": _fps_number(m.avg_fps),
+        "avg_fps_rational": m.avg_fps or None,
+        "is_vfr": m.is_vfr,
+        "video_codec": m.video_codec,
+        "audio_codec": m.audio_codec,
+        "captured_at": m.captured_at or None,
+        "imported_at": iso(m.imported_at),
+        "imported_by": m.imported_by,
+        "provenance": asdict(m.provenance),
+        "verify_state": m.last_verify_state or None,
+        "last_verified_at": iso(m.last_verified_at),
+        "phash": m.phash or None,
+        "metadata": json.loads(m.metadata_json or "{}"),
+    }
+
+
+def _fps_number(rational: str) -> float | None:
+    if not rational:
+        return None
+    num, _, den = rational.partition("/")
+    return round(int(num) / int(den or 1), 3)
+
+
+def describe(m: Media) -> str:
+    parts = []
+    if m.width and m.height:
+        parts.append(f"{m.width}x{m.height}")
+    if m.duration_ms is not None:
+        parts.append(format_ms(m.duration_ms))
+    if m.is_vfr:
+        parts.append("VFR")
+    return " ".join(parts)
+
+
+def list_media(args: argparse.Namespace, ctx: CommandContext) -> int:
+    case = ctx.services.cases.get_by_name(args.case)
+    media = ctx.services.media.for_case(case.uid)
+    if ctx.json:
+        emit_json([media_json(m) for m in media])
+        return 0
+    if not media:
+        print(
+            f"No media in '{case.name}' yet. Add some with: "
+            f'annotator import --case "{case.name}" FOLDER'
+        )
+        return 0
+    rows = [[m.file_name, m.kind.value, describe(m), m.sha256[:16]] for m in media]
+    print(table(["File", "Kind", "Size / length", "SHA-256 (start)"], rows))
+    return 0

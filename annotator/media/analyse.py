@@ -1,0 +1,146 @@
+"""Everything ingest learns about one file: the work a pool thread does per file.
+
+Order matters for honesty: the file is stat-ed first and again at the end, so a file that
+changed while we read it is reported instead of being recorded with a wrong hash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotator.core.entities import MediaKind
+from annotator.core.errors import MediaError
+from annotator.core.progress import CancelToken
+from annotator.media import detect
+from annotator.media.hashing import perceptual_hash, sha256_file
+from annotator.media.video import FrameIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    path: Path
+    sha256: str
+    size_bytes: int
+    kind: MediaKind
+    mime: str
+    container: str
+    video_codec: str = ""
+    audio_codec: str = ""
+    width: int | None = None
+    height: int | None = None
+    rotation: int = 0
+    duration_ms: int | None = None
+    frame_count: int | None = None
+    avg_fps: str = ""
+    is_vfr: bool = False
+    start_pts_ms: int = 0
+    captured_at: str = ""
+    metadata_json: str = "{}"
+    thumbnail: bytes | None = None
+    phash: str = ""
+    frame_index: FrameIndex | None = None
+
+
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return path.stat()
+    except FileNotFoundError as exc:
+        raise MediaError("not_found", f"{path} disappeared before it could be read.") from exc
+    except PermissionError as exc:
+        raise MediaError("permission_denied", f"No permission to read {path}.") from exc
+    except OSError as exc:
+        raise MediaError("unreadable", f"{path} cannot be read: {exc.strerror or exc}.") from exc
+
+
+def _read_header(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(detect.HEADER_BYTES)
+    except FileNotFoundError as exc:
+        raise MediaError("not_found", f"{path} disappeared before it could be read.") from exc
+    except PermissionError as exc:
+        raise MediaError("permission_denied", f"No permission to read {path}.") from exc
+    except OSError as exc:
+        raise MediaError("unreadable", f"{path} cannot be read: {exc.strerror or exc}.") from exc
+
+
+def metadata_text(metadata: dict[str, Any]) -> str:
+    return json.dumps(metadata, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def analyse_file(
+    path: Path,
+    *,
+    max_pixels: int,
+    cancel: CancelToken | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Analysis:
+    """Hash, identify and describe one file, read-only. Raises MediaError with a reason."""
+    from annotator.media.images import probe_image
+    from annotator.media.probe import probe_av
+    from annotator.media.thumbnails import jpeg_thumbnail
+
+    before = _stat(path)
+    if not stat.S_ISREG(before.st_mode):
+        raise MediaError("unsupported_format", f"{path.name} is not a regular file.")
+    if before.st_size == 0:
+        raise MediaError("zero_bytes", f"{path.name} is empty (0 bytes). Copy it again.")
+    signature = detect.sniff(_read_header(path))
+    if signature is None:
+        raise MediaError(
+            "unsupported_format",
+            f"{path.name} is not a picture, video or audio file that this app can read.",
+        )
+    try:
+        digest, read = sha256_file(path, cancel, on_bytes)
+    except FileNotFoundError as exc:
+        raise MediaError("not_found", f"{path} disappeared while it was read.") from exc
+    except PermissionError as exc:
+        raise MediaError("permission_denied", f"No permission to read {path}.") from exc
+    except OSError as exc:
+        raise MediaError("unreadable", f"{path} cannot be read: {exc.strerror or exc}.") from exc
+
+    if signature.family is detect.Family.IMAGE:
+        image = probe_image(path, max_pixels)
+        assert image.preview is not None
+        analysis = Analysis(
+            path=path, sha256=digest, size_bytes=read, kind=MediaKind.IMAGE,
+            mime=signature.mime, container=image.format or signature.format,
+            width=image.width, height=image.height, rotation=image.rotation,
+            frame_count=image.frames if image.frames > 1 else None,
+            captured_at=image.captured_at, metadata_json=metadata_text(image.metadata),
+            thumbnail=jpeg_thumbnail(image.preview), phash=perceptual_hash(image.preview),
+        )  # fmt: skip
+    else:
+        av = probe_av(path)
+        mime = signature.mime
+        if av.kind is MediaKind.AUDIO and mime.startswith("video/"):
+            mime = "audio/" + mime.split("/", 1)[1]
+        poster = av.poster
+        analysis = Analysis(
+            path=path, sha256=digest, size_bytes=read, kind=av.kind, mime=mime,
+            container=signature.format, video_codec=av.video_codec, audio_codec=av.audio_codec,
+            width=av.width, height=av.height, rotation=av.rotation, duration_ms=av.duration_ms,
+            frame_count=av.frame_count, avg_fps=av.avg_fps, is_vfr=av.is_vfr,
+            start_pts_ms=av.start_pts_ms, captured_at=av.captured_at,
+            metadata_json=metadata_text(av.metadata),
+            thumbnail=None if poster is None else jpeg_thumbnail(poster),
+            phash="" if poster is None else perceptual_hash(poster), frame_index=av.index,
+        )  # fmt: skip
+
+    after = _stat(path)
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
+        read != before.st_size
+    ):
+        raise MediaError(
+            "changed_during_import",
+            f"{path.name} changed while it was being read (still downloading or syncing?). "
+            "Import it again once it is complete.",
+        )
+    return analysis

@@ -1,0 +1,153 @@
+"""Images: orientation-correct size, EXIF, and a reduced decode for thumbnails.
+
+Pillow's decompression-bomb guard stays on, set to our own pixel limit (a setting), and
+a header that declares more pixels than that is refused before anything is decoded.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from annotator.core.errors import MediaError
+
+THUMB_EDGE = 320
+_ORIENTATION_TAG = 0x0112
+_EXIF_IFD = 0x8769
+_GPS_IFD = 0x8825
+_DATETIME_ORIGINAL = 36867
+_DATETIME = 306
+_MAKE, _MODEL = 271, 272
+# EXIF orientation -> clockwise rotation needed for display (mirrored ones keep their turn).
+_ROTATION = {1: 0, 2: 0, 3: 180, 4: 180, 5: 90, 6: 90, 7: 270, 8: 270}
+
+
+@dataclass(frozen=True, slots=True)
+class ImageProbe:
+    format: str
+    width: int  # as displayed (EXIF orientation applied)
+    height: int
+    rotation: int
+    frames: int
+    captured_at: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    preview: np.ndarray | None = None  # upright RGB, longest edge about 2 x THUMB_EDGE
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value).strip("\x00 ").strip()
+
+
+def _json_safe(value: object) -> object:
+    """EXIF values as JSON: rationals as "num/den" text (no floats), bytes as text."""
+    if isinstance(value, tuple | list):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, int | str):
+        return value
+    if hasattr(value, "numerator") and hasattr(value, "denominator"):
+        frac = Fraction(int(value.numerator), int(value.denominator or 1))
+        return f"{frac.numerator}/{frac.denominator}"
+    return _text(value)
+
+
+def _gps_decimal(dms: Any, ref: str) -> str:
+    """EXIF degrees/minutes/seconds rationals -> decimal degrees text (6 places, ~0.1 m)."""
+    d, m, s = (Fraction(int(v.numerator), int(v.denominator or 1)) for v in dms)
+    value = d + m / 60 + s / 3600
+    if ref.upper() in ("S", "W"):
+        value = -value
+    return f"{float(value):.6f}"
+
+
+def _exif(image: Any) -> tuple[dict[str, Any], str, int]:
+    from PIL import ExifTags
+
+    exif = image.getexif()
+    orientation = int(exif.get(_ORIENTATION_TAG, 1) or 1)
+    out: dict[str, Any] = {}
+    for tag, value in exif.items():
+        if tag in (_EXIF_IFD, _GPS_IFD):
+            continue
+        out[ExifTags.TAGS.get(tag, str(tag))] = _json_safe(value)
+    sub = exif.get_ifd(_EXIF_IFD)
+    for tag, value in sub.items():
+        if tag == 37500:  # MakerNote: opaque vendor bytes
+            continue
+        out[ExifTags.TAGS.get(tag, str(tag))] = _json_safe(value)
+    captured = _text(sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME) or "")
+    gps = exif.get_ifd(_GPS_IFD)
+    if gps:
+        out["GPSInfo"] = {ExifTags.GPSTAGS.get(k, str(k)): _json_safe(v) for k, v in gps.items()}
+        try:
+            out["gps_latitude"] = _gps_decimal(gps[2], _text(gps.get(1, "N")))
+            out["gps_longitude"] = _gps_decimal(gps[4], _text(gps.get(3, "E")))
+        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+            pass  # incomplete GPS: the raw tags are kept above
+    if make := exif.get(_MAKE):
+        out["camera_make"] = _text(make)
+    if model := exif.get(_MODEL):
+        out["camera_model"] = _text(model)
+    return out, captured, orientation if orientation in _ROTATION else 1
+
+
+def probe_image(path: Path, max_pixels: int) -> ImageProbe:
+    """Header, EXIF and a reduced upright preview. Raises MediaError with a reason."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except FileNotFoundError as exc:
+        raise MediaError("not_found", f"{path} no longer exists.") from exc
+    except PermissionError as exc:
+        raise MediaError("permission_denied", f"No permission to read {path}.") from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_large(path, max_pixels) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise MediaError("decode_error", f"{path.name} is not a readable image ({exc}).") from exc
+    with image:
+        width, height = image.size
+        if width * height > max_pixels:
+            raise _too_large(path, max_pixels, width, height)
+        try:
+            metadata, captured, orientation = _exif(image)
+        except Exception:
+            metadata, captured, orientation = {"exif_error": "unreadable EXIF"}, "", 1
+        frames = int(getattr(image, "n_frames", 1) or 1)
+        fmt = (image.format or "").lower()
+        try:
+            image.draft("RGB", (THUMB_EDGE * 2, THUMB_EDGE * 2))  # JPEG: decode at 1/2..1/8
+            image.load()
+            preview = ImageOps.exif_transpose(image.convert("RGB"))
+            preview.thumbnail((THUMB_EDGE * 2, THUMB_EDGE * 2))
+        except (OSError, ValueError, SyntaxError, EOFError) as exc:
+            if "truncated" in str(exc) or isinstance(exc, EOFError):
+                raise MediaError("truncated", f"{path.name} is cut short (truncated): {exc}. "
+                                 "Download or copy it again from the source.") from exc  # fmt: skip
+            raise MediaError("decode_error", f"{path.name} could not be decoded ({exc}).") from exc
+    rotation = _ROTATION[orientation]
+    if rotation in (90, 270):
+        width, height = height, width
+    metadata["orientation"] = orientation
+    return ImageProbe(
+        format=fmt, width=width, height=height, rotation=rotation, frames=frames,
+        captured_at=captured, metadata=metadata, preview=np.asarray(preview),
+    )  # fmt: skip
+
+
+def _too_large(path: Path, limit: int, width: int = 0, height: int = 0) -> MediaError:
+    size = f" ({width} x {height} = {width * height / 1e6:.0f} megapixels)" if width else ""
+    return MediaError(
+        "too_large",
+        f"{path.name} is larger than the {limit / 1e6:.0f}-megapixel limit{size}. "
+        "Raise the limit in the settings if you trust the file.",
+    )
