@@ -110,13 +110,21 @@ def analyse_file(
         image = probe_image(path, max_pixels)
         assert image.preview is not None
         analysis = Analysis(
-            path=path, sha256=digest, size_bytes=read, kind=MediaKind.IMAGE,
-            mime=signature.mime, container=image.format or signature.format,
-            width=image.width, height=image.height, rotation=image.rotation,
+            path=path,
+            sha256=digest,
+            size_bytes=read,
+            kind=MediaKind.IMAGE,
+            mime=signature.mime,
+            container=image.format or signature.format,
+            width=image.width,
+            height=image.height,
+            rotation=image.rotation,
             frame_count=image.frames if image.frames > 1 else None,
-            captured_at=image.captured_at, metadata_json=metadata_text(image.metadata),
-            thumbnail=jpeg_thumbnail(image.preview), phash=perceptual_hash(image.preview),
-        )  # fmt: skip
+            captured_at=image.captured_at,
+            metadata_json=metadata_text(image.metadata),
+            thumbnail=jpeg_thumbnail(image.preview),
+            phash=perceptual_hash(image.preview),
+        )
     else:
         av = probe_av(path)
         mime = signature.mime
@@ -124,15 +132,28 @@ def analyse_file(
             mime = "audio/" + mime.split("/", 1)[1]
         poster = av.poster
         analysis = Analysis(
-            path=path, sha256=digest, size_bytes=read, kind=av.kind, mime=mime,
-            container=signature.format, video_codec=av.video_codec, audio_codec=av.audio_codec,
-            width=av.width, height=av.height, rotation=av.rotation, duration_ms=av.duration_ms,
-            frame_count=av.frame_count, avg_fps=av.avg_fps, is_vfr=av.is_vfr,
-            start_pts_ms=av.start_pts_ms, captured_at=av.captured_at,
+            path=path,
+            sha256=digest,
+            size_bytes=read,
+            kind=av.kind,
+            mime=mime,
+            container=signature.format,
+            video_codec=av.video_codec,
+            audio_codec=av.audio_codec,
+            width=av.width,
+            height=av.height,
+            rotation=av.rotation,
+            duration_ms=av.duration_ms,
+            frame_count=av.frame_count,
+            avg_fps=av.avg_fps,
+            is_vfr=av.is_vfr,
+            start_pts_ms=av.start_pts_ms,
+            captured_at=av.captured_at,
             metadata_json=metadata_text(av.metadata),
             thumbnail=None if poster is None else jpeg_thumbnail(poster),
-            phash="" if poster is None else perceptual_hash(poster), frame_index=av.index,
-        )  # fmt: skip
+            phash="" if poster is None else perceptual_hash(poster),
+            frame_index=av.index,
+        )
 
     after = _stat(path)
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (

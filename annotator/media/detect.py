@@ -73,8 +73,9 @@ def sniff(header: bytes) -> Signature | None:
         return ftyp
     if header.startswith(b"\x1a\x45\xdf\xa3"):
         webm = b"webm" in header[:64]
-        return Signature(Family.AV, "webm" if webm else "matroska",
-                         "video/webm" if webm else "video/x-matroska")  # fmt: skip
+        return Signature(
+            Family.AV, "webm" if webm else "matroska", "video/webm" if webm else "video/x-matroska"
+        )
     if header.startswith(b"OggS"):
         return Signature(Family.AV, "ogg", "audio/ogg")
     if header.startswith(b"fLaC"):

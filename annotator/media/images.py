@@ -131,17 +131,26 @@ def probe_image(path: Path, max_pixels: int) -> ImageProbe:
             preview.thumbnail((THUMB_EDGE * 2, THUMB_EDGE * 2))
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
             if "truncated" in str(exc) or isinstance(exc, EOFError):
-                raise MediaError("truncated", f"{path.name} is cut short (truncated): {exc}. "
-                                 "Download or copy it again from the source.") from exc  # fmt: skip
+                raise MediaError(
+                    "truncated",
+                    f"{path.name} is cut short (truncated): {exc}. "
+                    "Download or copy it again from the source.",
+                ) from exc
             raise MediaError("decode_error", f"{path.name} could not be decoded ({exc}).") from exc
     rotation = _ROTATION[orientation]
     if rotation in (90, 270):
         width, height = height, width
     metadata["orientation"] = orientation
     return ImageProbe(
-        format=fmt, width=width, height=height, rotation=rotation, frames=frames,
-        captured_at=captured, metadata=metadata, preview=np.asarray(preview),
-    )  # fmt: skip
+        format=fmt,
+        width=width,
+        height=height,
+        rotation=rotation,
+        frames=frames,
+        captured_at=captured,
+        metadata=metadata,
+        preview=np.asarray(preview),
+    )
 
 
 def _too_large(path: Path, limit: int, width: int = 0, height: int = 0) -> MediaError:

@@ -53,8 +53,11 @@ def _av_error(path: Path, exc: Exception) -> MediaError:
         or isinstance(exc, EOFError)
         or iso_bmff_truncated(path)
     ):
-        return MediaError("truncated", f"{path.name} is cut short (truncated): {text}. "
-                          "Download or copy it again from the source.")  # fmt: skip
+        return MediaError(
+            "truncated",
+            f"{path.name} is cut short (truncated): {text}. "
+            "Download or copy it again from the source.",
+        )
     return MediaError("decode_error", f"{path.name} could not be read as audio or video: {text}.")
 
 
@@ -93,10 +96,15 @@ def _probe_open(path: Path, container: Any) -> AVProbe:
     video = video_stream(container)
     for stream in container.streams:
         codec = stream.codec_context
-        metadata["streams"].append({
-            "index": stream.index, "type": stream.type, "codec": codec.name if codec else "",
-            "tags": dict(stream.metadata), "language": stream.language or "",
-        })  # fmt: skip
+        metadata["streams"].append(
+            {
+                "index": stream.index,
+                "type": stream.type,
+                "codec": codec.name if codec else "",
+                "tags": dict(stream.metadata),
+                "language": stream.language or "",
+            }
+        )
     captured = next(
         (container.metadata[k] for k in _CREATION_TAGS if container.metadata.get(k)), ""
     )

@@ -63,9 +63,12 @@ def scan(paths: Iterable[Path], cancel: CancelToken | None = None) -> Iterator[F
 
 def _file(path: Path, info: os.stat_result) -> Found:
     if not stat.S_ISREG(info.st_mode):
-        return Found(path, error=MediaError(
-            "unsupported_format", f"{path.name} is not a regular file (device, pipe or socket)."
-        ))  # fmt: skip
+        return Found(
+            path,
+            error=MediaError(
+                "unsupported_format", f"{path.name} is not a regular file (device, pipe or socket)."
+            ),
+        )
     return Found(path, size=info.st_size)
 
 

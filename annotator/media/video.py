@@ -90,8 +90,12 @@ class FrameIndex:
                 if int(data["format"][0]) != INDEX_FORMAT:
                     return None
                 num, den = (int(v) for v in data["time_base"])
-                return cls(Fraction(num, den), data["pts"].astype(np.int64),
-                           data["keyframe"].astype(bool), int(data["end_pts"][0]))  # fmt: skip
+                return cls(
+                    Fraction(num, den),
+                    data["pts"].astype(np.int64),
+                    data["keyframe"].astype(bool),
+                    int(data["end_pts"][0]),
+                )
         except (OSError, ValueError, KeyError):
             return None
 

@@ -21,9 +21,10 @@ class MediaService(Service):
         with self.read() as session:
             case_by_uid(session, case_uid)
 
-    def thumbnail(self, case_uid: str, uid: str) -> bytes | None:
+    def thumbnails(self, case_uid: str) -> dict[str, bytes]:
+        """Every media item's thumbnail (JPEG bytes) by uid, in one query."""
         with self.read() as session:
-            return repo.thumbnail(session, case_by_uid(session, case_uid), uid)
+            return repo.thumbnails(session, case_by_uid(session, case_uid))
 
     def get(self, case_uid: str, uid: str) -> Media:
         with self.read() as session:

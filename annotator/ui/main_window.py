@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -20,9 +23,13 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.paths import AppPaths
 from annotator.core.settings import SettingsStore
 from annotator.services.container import Services
+from annotator.services.importing import ImportReport
 from annotator.ui import help as help_ui
+from annotator.ui import import_flow
 from annotator.ui.case_overview import CaseOverview
 from annotator.ui.dialogs import case_dialog, preferences
+from annotator.ui.import_flow import ImportFlow
+from annotator.ui.media_browser import MediaBrowser
 from annotator.ui.shortcuts import shortcut, with_shortcut
 from annotator.ui.workers import Workers
 
@@ -46,6 +53,14 @@ class MainWindow(QMainWindow):
         self.overview = CaseOverview()
         self.overview.new_case_requested.connect(self.new_case)
         self.setCentralWidget(self.overview)
+        self.media_browser = MediaBrowser()
+        self.media_dock = QDockWidget("Media", self)
+        self.media_dock.setObjectName("media_dock")
+        self.media_dock.setWidget(self.media_browser)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.media_dock)
+        self.imports = ImportFlow(self, services)
+        self.imports.finished.connect(self._import_finished)
+        self.setAcceptDrops(True)
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -70,6 +85,15 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
+        self.import_files_action = self._action(
+            "&Import files...", self.import_files, "import_files", "Import media files"
+        )
+        self.import_folder_action = self._action(
+            "Import &folder...",
+            self.import_folder,
+            "import_folder",
+            "Import a folder with its subfolders",
+        )
         self.quit_action = self._action("&Quit", self.close, "quit")
         self.preferences_action = self._action(
             "&Preferences...", self.edit_preferences, "preferences"
@@ -101,6 +125,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.import_files_action)
+        file_menu.addAction(self.import_folder_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.preferences_action)
@@ -133,6 +160,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
         self.case_toolbar = toolbar
         self.view_menu.addAction(toolbar.toggleViewAction())
+        self.view_menu.addAction(self.media_dock.toggleViewAction())
 
     # --- cases --------------------------------------------------------------------
 
@@ -169,8 +197,14 @@ class MainWindow(QMainWindow):
     def open_case(self, uid: str | None) -> None:
         self.case_uid = uid or None
         self.case_combo.setCurrentIndex(self._case_index(self.case_uid))
-        for action in (self.rename_case_action, self.check_audit_action):
+        for action in (
+            self.rename_case_action,
+            self.check_audit_action,
+            self.import_files_action,
+            self.import_folder_action,
+        ):
             action.setEnabled(self.case_uid is not None)
+        self._refresh_media()
         if self.case_uid is None:
             self.setWindowTitle(APP_NAME)
             self.overview.show_empty()
@@ -226,8 +260,59 @@ class MainWindow(QMainWindow):
     def _on_changed(self, changes: Changes) -> None:
         if changes.cases:
             self._refresh_cases()
+        if changes.media:
+            self._refresh_media()
         if self.case_uid is not None and changes.any:
             self._show_case()
+
+    # --- media ------------------------------------------------------------------------
+
+    def _refresh_media(self) -> None:
+        if self.case_uid is None:
+            self.media_browser.set_media([], {}, case_open=False)
+            return
+        self.media_browser.set_media(
+            self.services.media.for_case(self.case_uid),
+            self.services.media.thumbnails(self.case_uid),
+        )
+
+    def import_files(self) -> None:
+        if self.case_uid is not None:
+            self.import_paths(import_flow.ask_files(self))
+
+    def import_folder(self) -> None:
+        if self.case_uid is not None and (folder := import_flow.ask_folder(self)):
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        if self.case_uid is None:
+            show_information(
+                self,
+                "No case open",
+                "Create or open a case first: imported media always belong to a case.",
+            )
+            return
+        if self.imports.start(self.case_uid, paths):
+            self.statusBar().showMessage(f"Importing {len(paths)} item(s)...")
+
+    def _import_finished(self, report: ImportReport) -> None:
+        imported = frozenset(f.media_uid for f in report.files if f.outcome == "imported")
+        self.statusBar().showMessage(
+            f"Import finished: {report.summary['imported']} imported, "
+            f"{len(report.not_imported)} not imported",
+            10000,
+        )
+        self.changed.emit(Changes(media=imported, audit=bool(imported)))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
 
     # --- audit --------------------------------------------------------------------
 
@@ -304,6 +389,9 @@ class MainWindow(QMainWindow):
         state = QSettings()
         state.setValue("window/geometry", self.saveGeometry())
         state.setValue("window/state", self.saveState())
+        if self.imports.busy:
+            self.imports.cancel()  # keep what was imported; stop promptly
+            self.imports.wait()
         self.workers.wait_all()
         super().closeEvent(event)
 

@@ -21,6 +21,8 @@ class Shortcut:
 
 
 SHORTCUTS: dict[str, Shortcut] = {
+    "import_files": Shortcut("Ctrl+I", "Import files", "File"),
+    "import_folder": Shortcut("Ctrl+Shift+I", "Import folder", "File"),
     "quit": Shortcut(QKeySequence.StandardKey.Quit, "Quit", "File"),
     "preferences": Shortcut(QKeySequence.StandardKey.Preferences, "Preferences", "Edit"),
     "full_screen": Shortcut(QKeySequence.StandardKey.FullScreen, "Full screen", "View"),

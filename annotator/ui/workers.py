@@ -60,3 +60,32 @@ class Workers(QObject):
     def wait_all(self) -> None:
         for thread in list(self._running):
             thread.wait()
+
+
+class GeneratorWorker(QThread):
+    """Runs long work (a generator yielding Progress) and reports on the UI thread.
+
+    ``progress`` carries each Progress, ``done`` the generator's return value, ``failed``
+    an exception. Cancelling is the work's own CancelToken: the thread is never killed.
+    """
+
+    progress = Signal(object)
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, make_work: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._make_work = make_work
+
+    def run(self) -> None:
+        try:
+            work = self._make_work()
+            while True:
+                try:
+                    update = next(work)
+                except StopIteration as stop:
+                    self.done.emit(stop.value)
+                    return
+                self.progress.emit(update)
+        except Exception as exc:  # delivered to the UI, which shows it
+            self.failed.emit(exc)

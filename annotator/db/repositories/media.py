@@ -52,8 +52,13 @@ def get(session: Session, case: CaseRow, uid: str) -> Media:
     return convert.media(by_uid(session, MediaRow, case, uid))
 
 
-def thumbnail(session: Session, case: CaseRow, uid: str) -> bytes | None:
-    return by_uid(session, MediaRow, case, uid).thumbnail
+def thumbnails(session: Session, case: CaseRow) -> dict[str, bytes]:
+    rows = session.execute(
+        select(MediaRow.uid, MediaRow.thumbnail).where(
+            MediaRow.case_id == case.id, MediaRow.thumbnail.is_not(None)
+        )
+    )
+    return {uid: data for uid, data in rows if data is not None}
 
 
 def list_for_case(session: Session, case: CaseRow) -> list[Media]:

@@ -1,0 +1,228 @@
+"""The case's media: thumbnails, names, kind, size or length, filter and sort."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.entities import Media
+from annotator.core.timecode import format_ms
+
+MediaRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
+THUMB = QSize(112, 63)
+Index = QModelIndex | QPersistentModelIndex
+
+
+def describe(media: Media) -> str:
+    parts = [media.kind.value]
+    if media.width and media.height:
+        parts.append(f"{media.width}x{media.height}")
+    if media.duration_ms is not None:
+        parts.append(format_ms(media.duration_ms))
+    if media.is_vfr:
+        parts.append("variable frame rate")
+    if media.last_verify_state and media.last_verify_state != "ok":
+        parts.append(media.last_verify_state.upper())
+    return " · ".join(parts)
+
+
+def tooltip(media: Media) -> str:
+    lines = [media.original_path, f"SHA-256 {media.sha256}", f"{media.size_bytes:,} bytes"]
+    if media.captured_at:
+        lines.append(f"Captured {media.captured_at}")
+    source = media.provenance.source_url or media.provenance.platform
+    if source:
+        lines.append(f"Source {source}")
+    lines.append(f"Imported {media.imported_at:%Y-%m-%d %H:%M} UTC by {media.imported_by}")
+    return "\n".join(lines)
+
+
+_KIND_ICONS = {"video": "mdi6.filmstrip", "image": "mdi6.image-outline", "audio": "mdi6.music-note"}
+_kind_pixmaps: dict[str, QPixmap] = {}
+
+
+def kind_pixmap(kind: str) -> QPixmap:
+    """Stand-in for a missing thumbnail (audio has none), same size so rows line up."""
+    if kind not in _kind_pixmaps:
+        import qtawesome
+
+        pixmap = QPixmap(THUMB)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        icon = qtawesome.icon(_KIND_ICONS.get(kind, "mdi6.file-outline"), color="gray")
+        painter = QPainter(pixmap)
+        edge = THUMB.height()
+        icon.paint(painter, (THUMB.width() - edge) // 2, 0, edge, edge)
+        painter.end()
+        _kind_pixmaps[kind] = pixmap
+    return _kind_pixmaps[kind]
+
+
+def _boxed(image: QImage) -> QPixmap:
+    """The thumbnail scaled into a fixed box, centred, so every row's text lines up."""
+    scaled = image.scaled(
+        THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+    pixmap = QPixmap(THUMB)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.drawImage(
+        (THUMB.width() - scaled.width()) // 2, (THUMB.height() - scaled.height()) // 2, scaled
+    )
+    painter.end()
+    return pixmap
+
+
+class MediaListModel(QAbstractListModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self._media: list[Media] = []
+        self._thumbs: dict[str, QPixmap] = {}
+
+    def set_media(self, media: list[Media], thumbnails: dict[str, bytes]) -> None:
+        self.beginResetModel()
+        self._media = media
+        self._thumbs = {}
+        for uid, data in thumbnails.items():
+            image = QImage.fromData(data)
+            if not image.isNull():
+                self._thumbs[uid] = _boxed(image)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._media)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        media = self._media[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{media.file_name}\n{describe(media)}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbs.get(media.uid) or kind_pixmap(media.kind.value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(media)
+        if role == MediaRole:
+            return media
+        return None
+
+    def media_at(self, row: int) -> Media:
+        return self._media[row]
+
+
+class _Proxy(QSortFilterProxyModel):
+    sort_key = "name"
+
+    def filterAcceptsRow(self, row: int, parent: Index) -> bool:
+        text = self.filterRegularExpression().pattern().casefold()
+        if not text:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, MediaListModel)
+        media = model.media_at(row)
+        return text in media.file_name.casefold() or text in media.original_path.casefold()
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a: Media = left.data(MediaRole)
+        b: Media = right.data(MediaRole)
+        if self.sort_key == "imported":
+            return (a.imported_at, a.file_name) < (b.imported_at, b.file_name)
+        if self.sort_key == "duration":
+            return (a.duration_ms or 0, a.file_name) < (b.duration_ms or 0, b.file_name)
+        return a.file_name.casefold() < b.file_name.casefold()
+
+
+class MediaBrowser(QWidget):
+    """Shows what is in the case; says how to add media when there is none."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = MediaListModel()
+        self.proxy = _Proxy()
+        self.proxy.setSourceModel(self.model)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by name or folder")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter)
+        self.sort_combo = QComboBox()
+        for label, key in (("Name", "name"), ("Imported", "imported"), ("Duration", "duration")):
+            self.sort_combo.addItem(label, key)
+        self.sort_combo.setToolTip("Sort by")
+        self.sort_combo.currentIndexChanged.connect(self._sort)
+
+        self.view = QListView()
+        self.view.setModel(self.proxy)
+        self.view.setIconSize(THUMB)
+        self.view.setUniformItemSizes(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setWordWrap(False)
+        self.view.setSpacing(2)
+        self.view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+
+        self.empty = QLabel(
+            "No media yet.\n\nDrag files or folders here,\nor use File > Import folder..."
+        )
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.view)
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.sort_combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.stack, 1)
+        self.set_media([], {}, case_open=False)
+
+    def sizeHint(self) -> QSize:
+        # Room for the thumbnail and "video · 1920x1080 · 00:00:14.367" unelided.
+        chars = self.fontMetrics().averageCharWidth() * 36
+        return QSize(THUMB.width() + chars, super().sizeHint().height())
+
+    def set_media(
+        self, media: list[Media], thumbnails: dict[str, bytes], case_open: bool = True
+    ) -> None:
+        self.empty.setText(
+            "No media yet.\n\nDrag files or folders here,\nor use File > Import folder..."
+            if case_open
+            else "Open or create a case to see its media."
+        )
+        self.model.set_media(media, thumbnails)
+        self.proxy.sort(0)
+        self.stack.setCurrentWidget(self.view if media else self.empty)
+        self.filter_edit.setEnabled(bool(media))
+
+    def visible_names(self) -> list[str]:
+        return [
+            self.proxy.index(r, 0).data(MediaRole).file_name for r in range(self.proxy.rowCount())
+        ]
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+
+    def _sort(self) -> None:
+        self.proxy.sort_key = self.sort_combo.currentData()
+        self.proxy.invalidate()
+        self.proxy.sort(0)
