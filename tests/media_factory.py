@@ -19,6 +19,7 @@ Conventions:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import subprocess
@@ -42,7 +43,7 @@ RGBFrame = npt.NDArray[np.uint8]
 @functools.cache
 def ffmpeg_exe() -> str:
     """Path of the bundled ffmpeg binary (cached: imageio-ffmpeg looks it up on every call)."""
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 def _ffmpeg_text(*args: str) -> str:
@@ -131,10 +132,8 @@ def run_ffmpeg(args: Sequence[str], frames: Iterator[bytes] | None = None) -> No
                 except BrokenPipeError:
                     pass  # ffmpeg died early; its stderr below says why
                 finally:
-                    try:
+                    with contextlib.suppress(BrokenPipeError):
                         p.stdin.close()
-                    except BrokenPipeError:
-                        pass
             try:
                 code = p.wait(timeout=120)
             except subprocess.TimeoutExpired:
@@ -267,8 +266,12 @@ def vfr_pts_ms(frames: int) -> list[int]:
     return [cycle * (n // per_cycle) + offsets[n % per_cycle] for n in range(frames)]
 
 
-def vfr_duration_ms(frames: int) -> int:
-    """Total duration (ms) of a VFR clip: last frame's start plus its own duration."""
+def _vfr_nominal_ms(frames: int) -> int:
+    """Nominal length (ms) of a VFR clip: last frame's start plus its own duration.
+
+    Only used to size the audio track: the muxer does not know the last frame's duration
+    and records a guess (so the container's duration may be up to 80 ms shorter).
+    """
     if frames <= 0:
         return 0
     return vfr_pts_ms(frames)[-1] + VFR_DURATIONS_MS[(frames - 1) % len(VFR_DURATIONS_MS)]
@@ -285,12 +288,13 @@ def _vfr_setpts() -> str:
 
 
 def expected_frame_rotation(rotation: int) -> int:
-    """``VideoFrame.rotation`` (counter-clockwise, -180..180) PyAV reports for ``rotation``.
+    """``VideoFrame.rotation`` (counter-clockwise degrees) PyAV 18 reports for ``rotation``.
 
-    ``make_video(rotation=90)`` -> -90, 180 -> 180 (or -180), 270 -> 90, 0 -> 0.
+    ``make_video(rotation=90)`` -> -90, 180 -> -180, 270 -> 90, 0 -> 0 (as observed with
+    FFmpeg 8.1 inside PyAV 18.1). 180 and -180 are the same turn; compare modulo 360.
     """
     ccw = -rotation % 360
-    return ccw - 360 if ccw > 180 else ccw
+    return ccw - 360 if ccw >= 180 else ccw
 
 
 def upright(stored: RGBFrame, frame_rotation: int) -> RGBFrame:
@@ -360,9 +364,7 @@ def _audio_codec_for(suffix: str) -> list[str]:
     return ["-c:a", "aac", "-b:a", "48k"]
 
 
-def _raw_frames(
-    frames: int, width: int, height: int, rotation: int
-) -> Iterator[bytes]:
+def _raw_frames(frames: int, width: int, height: int, rotation: int) -> Iterator[bytes]:
     """Raw rgb24 frames 0..frames-1, pre-rotated counter-clockwise by ``rotation``.
 
     A player turns them clockwise by ``rotation`` and so shows upright index frames.
@@ -433,10 +435,7 @@ def make_video(
     args += ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{stored_w}x{stored_h}"]
     args += ["-framerate", rate, "-i", "-"]
 
-    if vfr:
-        seconds = vfr_duration_ms(frames) / 1000
-    else:
-        seconds = float(frames / Fraction(fps))
+    seconds = _vfr_nominal_ms(frames) / 1000 if vfr else float(frames / Fraction(fps))
     if audio:
         sine = f"sine=frequency=440:sample_rate=48000:duration={seconds:.6f}"
         args += ["-f", "lavfi", "-i", sine, "-map", "0:v:0", "-map", "1:a:0"]
@@ -677,11 +676,11 @@ def make_image(
 
     options: dict[str, object] = {}
     if wants_exif:
-        options["exif"] = _build_exif(exif_orientation, exif)
-    if fmt == "JPEG":
-        options["quality"] = 90
-    elif fmt == "WEBP":
-        options["quality"] = 90
+        # As bytes: the TIFF writer re-parses them, and cannot take an Exif whose sub-IFDs
+        # are plain dicts (it tries to seek to them in a file that does not exist).
+        options["exif"] = _build_exif(exif_orientation, exif).tobytes()
+    if fmt in {"JPEG", "WEBP"}:
+        options["quality"] = 90  # the index blocks survive 75 too; 90 keeps the gradient
     elif fmt == "GIF":
         image = image.quantize(colors=256, dither=Image.Dither.NONE)
     image.save(path, format=fmt, **options)

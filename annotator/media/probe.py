@@ -134,8 +134,8 @@ def _probe_open(path: Path, container: Any) -> AVProbe:
         return AVProbe(
             kind=MediaKind.VIDEO,
             container=container_name,
-            video_codec=video.codec_context.name,
-            audio_codec=audio.codec_context.name if audio else "",
+            video_codec=video.codec_context.codec.canonical_name,
+            audio_codec=audio.codec_context.codec.canonical_name if audio else "",
             width=width,
             height=height,
             rotation=rotation,
@@ -156,7 +156,7 @@ def _probe_open(path: Path, container: Any) -> AVProbe:
     return AVProbe(
         kind=MediaKind.AUDIO,
         container=container_name,
-        audio_codec=audio.codec_context.name,
+        audio_codec=audio.codec_context.codec.canonical_name,
         duration_ms=_audio_duration_ms(container, audio),
         captured_at=str(captured),
         metadata=metadata,
