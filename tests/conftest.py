@@ -16,6 +16,7 @@ from annotator.core.entities import Case, Media, MediaKind, NewMedia
 from annotator.services.container import Services, open_services
 
 INVESTIGATOR = "Test Investigator"
+pytest_plugins = ["tests.corpus"]  # the generated media corpus, shared by every package
 
 
 @pytest.fixture(autouse=True)

@@ -78,32 +78,32 @@ def _upgrade(db: Database) -> MigrationResult | None:
     script = ScriptDirectory.from_config(_config())
     head = script.get_current_head()
     assert head is not None
-    current = current_revision(db)
-    if current == head:
-        return None
-    if current is None:
-        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
-        if tables:
-            raise DatabaseOpenError(
-                f"{db.display_location} holds other data, not an Evidence Annotator case "
-                "database. Choose another file with --db."
-            )
-    else:
-        known = {rev.revision for rev in script.walk_revisions()}
-        if current not in known:
-            raise SchemaTooNewError(
-                f"{db.display_location} was written by a newer version of Evidence Annotator "
-                f"(schema {current}). Install the newer version to open it."
-            )
-    backup = _backup(db, current) if current is not None else None
+    if current_revision(db) == head:
+        return None  # the usual case, decided without taking the write lock
     config = _config()
-    # A write transaction from the start: a second app opening the same file waits here,
-    # then finds the schema current and does nothing.
+    # Decide and migrate inside one write transaction: a second app opening the same
+    # file waits here, then finds the schema current (or just created) and does nothing.
     with (
         db.engine.connect() as plain,
         plain.execution_options(**{WRITE_OPTION: True}) as conn,
         conn.begin(),
     ):
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current == head:
+            return None
+        if current is None:
+            tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+            if tables:
+                raise DatabaseOpenError(
+                    f"{db.display_location} holds other data, not an Evidence Annotator case "
+                    "database. Choose another file with --db."
+                )
+        elif current not in {rev.revision for rev in script.walk_revisions()}:
+            raise SchemaTooNewError(
+                f"{db.display_location} was written by a newer version of Evidence Annotator "
+                f"(schema {current}). Install the newer version to open it."
+            )
+        backup = _backup(db, current) if current is not None else None
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     return MigrationResult(current, head, backup)

@@ -106,8 +106,9 @@ class ImportService:
                     report.files.append(_failure(found.path, found.error))
                 else:
                     candidates.append(found)
-        except Cancelled:
+        except Cancelled:  # while still walking folders: what was found gets its outcome
             report.cancelled = True
+            report.files += [_cancelled(found) for found in candidates]
             report.seconds = time.monotonic() - started
             return report
         total = len(candidates) + len(report.files)
@@ -162,15 +163,7 @@ class ImportService:
             pool.shutdown(wait=True, cancel_futures=True)
         if cancel.cancelled:
             report.cancelled = True
-            for found in reversed(queue):
-                report.files.append(
-                    FileOutcome(
-                        str(found.path),
-                        "skipped",
-                        "cancelled",
-                        "Import was cancelled before this file.",
-                    )
-                )
+            report.files += [_cancelled(found) for found in reversed(queue)]
         report.seconds = time.monotonic() - started
         return report
 
@@ -243,6 +236,12 @@ class ImportService:
             )
         seen[analysis.sha256] = path
         return FileOutcome(path, "imported", "", "", analysis.sha256, media.uid)
+
+
+def _cancelled(found: Found) -> FileOutcome:
+    return FileOutcome(
+        str(found.path), "skipped", "cancelled", "Import was cancelled before this file."
+    )
 
 
 def _failure(path: Path, error: MediaError) -> FileOutcome:

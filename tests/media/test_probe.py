@@ -17,7 +17,7 @@ from annotator.media.images import probe_image
 from annotator.media.probe import probe_av
 from annotator.media.video import FrameIndex, VideoSource
 from tests import media_factory as mf
-from tests.media.conftest import AUDIO_CASES, IMAGE_SUFFIXES, VIDEO_CASES, VideoCase
+from tests.corpus import AUDIO_CASES, IMAGE_SUFFIXES, VIDEO_CASES, VideoCase
 
 LIMIT = 250_000_000
 VIDEO_CODEC_NAMES = {"h264": "h264", "hevc": "hevc", "vp9": "vp9", "vp8": "vp8",
