@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotator.core.entities import MediaKind
+from annotator.core.entities import MediaKind, NewMedia
 from annotator.core.errors import MediaError
 from annotator.core.progress import CancelToken
 from annotator.media import detect
@@ -24,26 +24,12 @@ from annotator.media.video import FrameIndex
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    path: Path
-    sha256: str
-    size_bytes: int
-    kind: MediaKind
-    mime: str
-    container: str
-    video_codec: str = ""
-    audio_codec: str = ""
-    width: int | None = None
-    height: int | None = None
-    rotation: int = 0
-    duration_ms: int | None = None
-    frame_count: int | None = None
-    avg_fps: str = ""
-    is_vfr: bool = False
-    start_pts_ms: int = 0
-    captured_at: str = ""
-    metadata_json: str = "{}"
-    thumbnail: bytes | None = None
-    phash: str = ""
+    """What was learned about one file, and for video the frame index to cache.
+
+    ``media.location`` is still the plain path: the importer maps it onto a media root.
+    """
+
+    media: NewMedia
     frame_index: FrameIndex | None = None
 
 
@@ -109,8 +95,10 @@ def analyse_file(
     if signature.family is detect.Family.IMAGE:
         image = probe_image(path, max_pixels)
         assert image.preview is not None
-        analysis = Analysis(
-            path=path,
+        media = NewMedia(
+            original_path=str(path),
+            location=str(path),
+            file_name=path.name,
             sha256=digest,
             size_bytes=read,
             kind=MediaKind.IMAGE,
@@ -125,14 +113,17 @@ def analyse_file(
             thumbnail=jpeg_thumbnail(image.preview),
             phash=perceptual_hash(image.preview),
         )
+        index = None
     else:
         av = probe_av(path)
         mime = signature.mime
         if av.kind is MediaKind.AUDIO and mime.startswith("video/"):
             mime = "audio/" + mime.split("/", 1)[1]
         poster = av.poster
-        analysis = Analysis(
-            path=path,
+        media = NewMedia(
+            original_path=str(path),
+            location=str(path),
+            file_name=path.name,
             sha256=digest,
             size_bytes=read,
             kind=av.kind,
@@ -152,8 +143,8 @@ def analyse_file(
             metadata_json=metadata_text(av.metadata),
             thumbnail=None if poster is None else jpeg_thumbnail(poster),
             phash="" if poster is None else perceptual_hash(poster),
-            frame_index=av.index,
         )
+        index = av.index
 
     after = _stat(path)
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
@@ -164,4 +155,4 @@ def analyse_file(
             f"{path.name} changed while it was being read (still downloading or syncing?). "
             "Import it again once it is complete.",
         )
-    return analysis
+    return Analysis(media, index)

@@ -34,7 +34,7 @@ class Services:
         self.claims = ClaimService(db, actor)
         self.annotations = AnnotationService(db, actor)
         self.audit = AuditService(db, actor)
-        self.importing = ImportService(db, actor, self.media, settings, frame_index_dir)
+        self.importing = ImportService(self.media, settings, frame_index_dir)
 
     @property
     def location(self) -> str:

@@ -14,15 +14,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from annotator.core.entities import NewMedia
 from annotator.core.errors import AlreadyExistsError, MediaError
 from annotator.core.locations import to_location
 from annotator.core.progress import Cancelled, CancelToken, Progress
 from annotator.core.settings import Settings
-from annotator.db.engine import Database
 from annotator.media.analyse import Analysis, analyse_file
 from annotator.media.scan import Found, scan
 from annotator.services.media import MediaService
@@ -74,8 +72,6 @@ def default_workers() -> int:
 class ImportService:
     def __init__(
         self,
-        db: Database,
-        actor: Callable[[], str],
         media: MediaService,
         settings: Callable[[], Settings],
         frame_index_dir: Path | None,
@@ -187,7 +183,7 @@ class ImportService:
                 path, "failed", "decode_error", f"{found.path.name} could not be read: {exc!r}"
             )
 
-        existing = self._media.find_by_sha256(case_uid, analysis.sha256)
+        existing = self._media.find_by_sha256(case_uid, analysis.media.sha256)
         if existing is not None:
             if existing.original_path == path:
                 return FileOutcome(
@@ -195,7 +191,7 @@ class ImportService:
                     "skipped",
                     "already_imported",
                     "Already in the case from this path.",
-                    analysis.sha256,
+                    analysis.media.sha256,
                     existing.uid,
                 )
             return FileOutcome(
@@ -203,39 +199,42 @@ class ImportService:
                 "duplicate",
                 "duplicate",
                 f"Same content as {existing.original_path}, already in the case.",
-                analysis.sha256,
+                analysis.media.sha256,
                 existing.uid,
                 existing.original_path,
             )
-        if analysis.sha256 in seen:
+        if analysis.media.sha256 in seen:
             return FileOutcome(
                 path,
                 "duplicate",
                 "duplicate",
-                f"Same content as {seen[analysis.sha256]} in this import.",
-                analysis.sha256,
+                f"Same content as {seen[analysis.media.sha256]} in this import.",
+                analysis.media.sha256,
                 "",
-                seen[analysis.sha256],
+                seen[analysis.media.sha256],
             )
         if analysis.frame_index is not None and self._frame_index_dir is not None:
             # Only a cache: the player rebuilds it from the file when it is missing.
             with contextlib.suppress(OSError):
-                analysis.frame_index.save(self._frame_index_dir / f"{analysis.sha256}.npz")
+                analysis.frame_index.save(self._frame_index_dir / f"{analysis.media.sha256}.npz")
         try:
-            media = self._media.add(case_uid, _new_media(analysis, settings)).value
+            located = replace(
+                analysis.media, location=to_location(found.path, settings.media_roots)
+            )
+            media = self._media.add(case_uid, located).value
         except AlreadyExistsError:  # another window or process imported it meanwhile
-            other = self._media.find_by_sha256(case_uid, analysis.sha256)
+            other = self._media.find_by_sha256(case_uid, analysis.media.sha256)
             return FileOutcome(
                 path,
                 "duplicate",
                 "duplicate",
                 "Imported meanwhile elsewhere.",
-                analysis.sha256,
+                analysis.media.sha256,
                 other.uid if other else "",
                 other.original_path if other else "",
             )
-        seen[analysis.sha256] = path
-        return FileOutcome(path, "imported", "", "", analysis.sha256, media.uid)
+        seen[analysis.media.sha256] = path
+        return FileOutcome(path, "imported", "", "", analysis.media.sha256, media.uid)
 
 
 def _cancelled(found: Found) -> FileOutcome:
@@ -247,30 +246,3 @@ def _cancelled(found: Found) -> FileOutcome:
 def _failure(path: Path, error: MediaError) -> FileOutcome:
     outcome = "unsupported" if error.reason == "unsupported_format" else "failed"
     return FileOutcome(str(path), outcome, error.reason, error.message)
-
-
-def _new_media(a: Analysis, settings: Settings) -> NewMedia:
-    return NewMedia(
-        sha256=a.sha256,
-        size_bytes=a.size_bytes,
-        kind=a.kind,
-        original_path=str(a.path),
-        location=to_location(a.path, settings.media_roots),
-        file_name=a.path.name,
-        mime=a.mime,
-        container=a.container,
-        video_codec=a.video_codec,
-        audio_codec=a.audio_codec,
-        width=a.width,
-        height=a.height,
-        rotation=a.rotation,
-        duration_ms=a.duration_ms,
-        frame_count=a.frame_count,
-        avg_fps=a.avg_fps,
-        is_vfr=a.is_vfr,
-        start_pts_ms=a.start_pts_ms,
-        captured_at=a.captured_at,
-        metadata_json=a.metadata_json,
-        thumbnail=a.thumbnail,
-        phash=a.phash,
-    )

@@ -131,7 +131,7 @@ def test_every_format_is_recognised_without_its_extension(
         with renamed.open("rb") as handle:
             assert detect.sniff(handle.read(detect.HEADER_BYTES)) is not None, name
         analysis = analyse_file(renamed, max_pixels=LIMIT)
-        assert analysis.thumbnail or analysis.kind is MediaKind.AUDIO, name
+        assert analysis.media.thumbnail or analysis.media.kind is MediaKind.AUDIO, name
 
 
 @pytest.mark.parametrize(
