@@ -131,9 +131,10 @@ class MediaListModel(QAbstractListModel):
 
 class _Proxy(QSortFilterProxyModel):
     sort_key = "name"
+    text = ""  # plain text, matched case-insensitively in the name or folder
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
-        text = self.filterRegularExpression().pattern().casefold()
+        text = self.text
         if not text:
             return True
         model = self.sourceModel()
@@ -220,7 +221,8 @@ class MediaBrowser(QWidget):
         ]
 
     def _filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text)
+        self.proxy.text = text.strip().casefold()
+        self.proxy.invalidate()
 
     def _sort(self) -> None:
         self.proxy.sort_key = self.sort_combo.currentData()

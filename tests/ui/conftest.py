@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings, QThread
 
 from annotator.app import configure_application
@@ -30,7 +31,11 @@ def isolated_qsettings(tmp_path: Path, qapp: object) -> Iterator[None]:
 def no_thread_left_running(qtbot: object) -> Iterator[None]:
     yield
     gc.collect()
-    running = [t for t in gc.get_objects() if isinstance(t, QThread) and t.isRunning()]
+    running = [
+        t
+        for t in gc.get_objects()
+        if isinstance(t, QThread) and shiboken6.isValid(t) and t.isRunning()
+    ]
     assert not running, f"test left {len(running)} thread(s) running: wait for them"
 
 

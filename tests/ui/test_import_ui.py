@@ -42,6 +42,10 @@ def test_import_folder_through_the_gui(
 ) -> None:  # fmt: skip
     window = window_with_case
     (media_folder / "notes.txt").write_text("not media")
+    for i in range(16):  # enough work that the import spans many timer periods
+        target = media_folder / "more" / f"photo-{i:02}.jpg"
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(corpus["exif"].read_bytes() + bytes([i]))
     monkeypatch.setattr(import_flow, "ask_folder", lambda parent: media_folder)
     seen_progress: list[int] = []
     ticks: list[float] = []
@@ -62,22 +66,24 @@ def test_import_folder_through_the_gui(
     timer.stop()
 
     report = summaries[0]
-    assert report.summary["imported"] == 4 and report.summary["unsupported"] == 1
+    assert report.summary["imported"] == 20 and report.summary["unsupported"] == 1
     assert seen_progress  # the dialog was fed progress while the import ran
-    assert labels[-1] == "5 of 5 files"
+    assert labels[-1] == "21 of 21 files"
     names = window.media_browser.visible_names()
-    assert names == sorted(["h264-bframes.mp4", "picture.jpg", "tone-aac.m4a", "vfr.mp4"])
-    assert "4 media" in window.overview.counts.text()
-    assert "Import finished: 4 imported" in window.statusBar().currentMessage()
+    assert names[:6] == ["h264-bframes.mp4", "photo-00.jpg", "photo-01.jpg", "photo-02.jpg",
+                         "photo-03.jpg", "photo-04.jpg"]  # fmt: skip
+    assert len(names) == 20
+    assert "20 media" in window.overview.counts.text()
+    assert "Import finished: 20 imported" in window.statusBar().currentMessage()
     # The UI thread kept painting and dispatching throughout: the timer never starved.
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert len(ticks) > 3 and max(gaps) < 1.0
 
-    window.media_browser.filter_edit.setText("VFR")
+    window.media_browser.filter_edit.setText("VFR.")
     assert window.media_browser.visible_names() == ["vfr.mp4"]
     window.media_browser.filter_edit.clear()
-    window.media_browser.sort_combo.setCurrentIndex(2)  # by duration: the image first
-    assert window.media_browser.visible_names()[0] == "picture.jpg"
+    window.media_browser.sort_combo.setCurrentIndex(2)  # by duration: the longest last
+    assert window.media_browser.visible_names()[-1] == "h264-bframes.mp4"
     qtbot.waitUntil(lambda: window.imports.worker is None)  # type: ignore[attr-defined]
 
 
