@@ -11,9 +11,9 @@ from pathlib import Path
 from annotator.cli.context import CommandContext
 from annotator.cli.output import emit_json, iso, table
 from annotator.cli.progress_bar import ProgressBar
+from annotator.core.describe import media_facts
 from annotator.core.entities import Media
 from annotator.core.progress import CancelToken, drain
-from annotator.core.timecode import format_ms
 
 
 def register(
@@ -112,17 +112,6 @@ def _fps_number(rational: str) -> float | None:
     return round(int(num) / int(den or 1), 3)
 
 
-def describe(m: Media) -> str:
-    parts = []
-    if m.width and m.height:
-        parts.append(f"{m.width}x{m.height}")
-    if m.duration_ms is not None:
-        parts.append(format_ms(m.duration_ms))
-    if m.is_vfr:
-        parts.append("VFR")
-    return " ".join(parts)
-
-
 def list_media(args: argparse.Namespace, ctx: CommandContext) -> int:
     case = ctx.services.cases.get_by_name(args.case)
     media = ctx.services.media.for_case(case.uid)
@@ -135,6 +124,6 @@ def list_media(args: argparse.Namespace, ctx: CommandContext) -> int:
             f'annotator import --case "{case.name}" FOLDER'
         )
         return 0
-    rows = [[m.file_name, m.kind.value, describe(m), m.sha256[:16]] for m in media]
+    rows = [[m.file_name, m.kind.value, ", ".join(media_facts(m)), m.sha256[:16]] for m in media]
     print(table(["File", "Kind", "Size / length", "SHA-256 (start)"], rows))
     return 0

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.describe import media_facts
 from annotator.core.entities import Media
-from annotator.core.timecode import format_ms
 
 MediaRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -34,16 +34,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def describe(media: Media) -> str:
-    parts = [media.kind.value]
-    if media.width and media.height:
-        parts.append(f"{media.width}x{media.height}")
-    if media.duration_ms is not None:
-        parts.append(format_ms(media.duration_ms))
-    if media.is_vfr:
-        parts.append("variable frame rate")
-    if media.last_verify_state and media.last_verify_state != "ok":
-        parts.append(media.last_verify_state.upper())
-    return " · ".join(parts)
+    return " · ".join([media.kind.value, *media_facts(media)])
 
 
 def tooltip(media: Media) -> str:
