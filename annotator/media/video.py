@@ -8,6 +8,8 @@ container's edit list discards are not frames of the video.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -154,11 +156,58 @@ class DecodedFrame:
     rgb: np.ndarray  # upright, H x W x 3 uint8
 
 
+class FrameCache:
+    """Decoded frames by number, least recently used dropped first, bounded in bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max(0, max_bytes)
+        self._frames: OrderedDict[int, DecodedFrame] = OrderedDict()
+        self.bytes = 0
+
+    def get(self, number: int) -> DecodedFrame | None:
+        frame = self._frames.get(number)
+        if frame is not None:
+            self._frames.move_to_end(number)
+        return frame
+
+    def put(self, frame: DecodedFrame) -> None:
+        if frame.number in self._frames or frame.rgb.nbytes > self.max_bytes:
+            return
+        self._frames[frame.number] = frame
+        self.bytes += frame.rgb.nbytes
+        while self.bytes > self.max_bytes:
+            _, old = self._frames.popitem(last=False)
+            self.bytes -= old.rgb.nbytes
+
+    def capacity(self, frame_bytes: int) -> int:
+        return self.max_bytes // frame_bytes if frame_bytes else 0
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def clear(self) -> None:
+        self._frames.clear()
+        self.bytes = 0
+
+
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+
+
 class VideoSource:
-    """One open video: accurate frame access by number or time. Not shared across threads."""
+    """One open video: exact frame access by number or time. Not shared across threads.
+
+    Reads continue decoding forward when they can (stepping and playback), seek to the
+    nearest preceding keyframe when they must, and when reading backward keep the decoded
+    frames before the target in a bounded cache, so stepping back costs one GOP decode
+    and then nothing per step.
+    """
 
     def __init__(
-        self, path: Path, index: FrameIndex | None = None, container: Any | None = None
+        self,
+        path: Path,
+        index: FrameIndex | None = None,
+        container: Any | None = None,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
         import av
 
@@ -171,9 +220,16 @@ class VideoSource:
         self._stream = stream
         self.index = index if index is not None else build_frame_index(self._container, stream)
         self._stream.thread_type = "AUTO"
+        self._number_of = {int(p): n for n, p in enumerate(self.index.pts)}
+        self.cache = FrameCache(cache_bytes)
+        self._frames: Iterator[Any] | None = None  # the decoder, positioned after _last
+        self._last = -1  # number of the frame the decoder produced last
+        self._frame_bytes = 0
         self.rotation = 0  # clockwise degrees, known once a frame was decoded
 
     def close(self) -> None:
+        self._frames = None
+        self.cache.clear()
         self._container.close()
 
     def __enter__(self) -> VideoSource:
@@ -197,25 +253,71 @@ class VideoSource:
         assert fallback is not None
         return fallback
 
+    def read_at_ms(self, t_ms: int) -> DecodedFrame:
+        """The frame on screen at ``t_ms``: the last frame whose time is <= t_ms."""
+        return self.read(self.index.frame_at_ms(t_ms))
+
     def read(self, number: int) -> DecodedFrame:
-        """Exactly frame ``number``: seek to the keyframe before it, decode forward."""
+        """Exactly frame ``number``, upright."""
         if not 0 <= number < self.index.frame_count:
             raise IndexError(f"frame {number} is outside 0..{self.index.frame_count - 1}")
-        target = int(self.index.pts[number])
-        key_pts = int(self.index.pts[self.index.keyframe_before(number)])
-        self._container.seek(key_pts, stream=self._stream, backward=True, any_frame=False)
-        for frame in self._container.decode(self._stream):
+        cached = self.cache.get(number)
+        if cached is not None:
+            return cached
+        keyframe = self.index.keyframe_before(number)
+        backward = number <= self._last
+        keep_from = number
+        if self._frames is None or backward or keyframe > self._last:
+            self._seek(keyframe)
+            if backward and self._frame_bytes:
+                # Stepping back: keep what precedes the target, as much as the cache holds.
+                keep_from = max(keyframe, number - self.cache.capacity(self._frame_bytes) + 1)
+        return self._decode_until(number, keep_from)
+
+    def _seek(self, keyframe: int) -> None:
+        self._container.seek(
+            int(self.index.pts[keyframe]), stream=self._stream, backward=True, any_frame=False
+        )
+        self._frames = self._decoded_frames()
+        self._last = -1
+
+    def _decoded_frames(self) -> Iterator[Any]:
+        """Decoded frames in presentation order, skipping packets that cannot be decoded.
+
+        A corrupt stretch in the middle of a stream must not end the video.
+        """
+        import av
+
+        for packet in self._container.demux(self._stream):
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError:
+                continue
+            yield from frames
+
+    def _decode_until(self, number: int, keep_from: int) -> DecodedFrame:
+        assert self._frames is not None
+        for frame in self._frames:
             if frame.pts is None:
                 continue
-            if frame.pts >= target:
-                if frame.pts != target:
-                    # The decoder skipped our frame (broken stream): report what we show.
-                    number = int(np.searchsorted(self.index.pts, frame.pts))
-                    number = min(number, self.index.frame_count - 1)
-                self.rotation = rotation_of(frame)
-                rgb = upright(frame.to_ndarray(format="rgb24"), self.rotation)
-                return DecodedFrame(number, int(frame.pts), self.index.ms(number), rgb)
+            got = self._number_of.get(int(frame.pts))
+            if got is None:  # a frame the index does not know (discarded by the edit list)
+                continue
+            self._last = got
+            if got < keep_from:
+                continue  # decoded (needed for what follows) but not converted
+            decoded = self._convert(frame, got)
+            self.cache.put(decoded)
+            if got >= number:
+                return decoded  # got > number only when the stream lost our frame
+        self._frames = None
         raise EOFError(f"frame {number} could not be decoded from {self.path.name}")
+
+    def _convert(self, frame: Any, number: int) -> DecodedFrame:
+        self.rotation = rotation_of(frame)
+        rgb = upright(frame.to_ndarray(format="rgb24"), self.rotation)
+        self._frame_bytes = rgb.nbytes
+        return DecodedFrame(number, int(frame.pts), self.index.ms(number), rgb)
 
 
 def fps_text(rate: Fraction | None) -> str:
