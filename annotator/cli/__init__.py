@@ -9,7 +9,7 @@ import sys
 from typing import NoReturn
 
 from annotator import APP_NAME, __version__
-from annotator.cli import case_cmds, media_cmds
+from annotator.cli import case_cmds, frame_cmd, media_cmds
 from annotator.cli.context import CommandContext
 from annotator.cli.output import error
 from annotator.core.errors import AnnotatorError
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     case_cmds.register(subparsers, common)
     media_cmds.register(subparsers, common)
+    frame_cmd.register(subparsers, common)
     return parser
 
 
