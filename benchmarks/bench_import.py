@@ -321,14 +321,18 @@ def run_import(folder: Path, workers: int, workdir: Path) -> dict[str, Any]:
 
 
 def _profile_threads() -> list[Any]:
-    """Run every thread started from now on under its own cProfile (cProfile is per thread)."""
+    """Run every thread started from now on under its own cProfile (cProfile is per thread).
+
+    The clock is each thread's own CPU time, so waits for the GIL, the pool or the disk are
+    not counted; FFmpeg's own decoder threads are not counted either.
+    """
     import cProfile
 
     profiles: list[Any] = []
     original = threading.Thread.run
 
     def run(self: threading.Thread) -> None:
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.thread_time)
         profiles.append(profile)
         profile.enable()
         try:
@@ -505,7 +509,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, help="pool size (default: the app's)")
     parser.add_argument("--json", action="store_true", help="print a JSON document")
     parser.add_argument(
-        "--profile", type=Path, help="also run one import under cProfile, writing this file"
+        "--profile",
+        type=Path,
+        help="also profile one import (to this file) and one bare run (to NAME-bare.prof)",
     )
     parser.add_argument("--regenerate", action="store_true", help="delete and rebuild corpus")
     parser.add_argument("--child", choices=["bare", "import"], help=argparse.SUPPRESS)
@@ -549,8 +555,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"RSS {result['peak_rss_mib']:.0f} MiB, stall {result['max_stall_ms']:.1f} ms"
             )
     if args.profile is not None:
+        bare_profile = args.profile.with_name(f"{args.profile.stem}-bare{args.profile.suffix}")
         run_child("import", folder, workers, args.profile)
-        log(f"profile of one import (work thread + pool threads) written to {args.profile}")
+        run_child("bare", folder, workers, bare_profile)
+        log(f"CPU profiles (work + pool threads): import {args.profile}, bare {bare_profile}")
 
     problems: list[str] = []
     for r in runs["import"]:

@@ -53,18 +53,27 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     files: dict[str, Path] = {}
     for case in VIDEO_CASES:
         files[case.name] = mf.make_video(
-            root / f"{case.name}{case.suffix}", codec=case.codec, frames=case.frames,
+            root / f"{case.name}{case.suffix}",
+            codec=case.codec,
+            frames=case.frames,
             **dict(case.kwargs),  # type: ignore[arg-type]
-        )  # fmt: skip
+        )
     for codec, suffix in AUDIO_CASES:
         files[f"audio-{codec}"] = mf.make_audio(root / f"tone-{codec}{suffix}", codec=codec)
     for suffix in IMAGE_SUFFIXES:
         files[f"image{suffix}"] = mf.make_image(root / f"picture{suffix}", size=(96, 64), index=7)
     files["exif"] = mf.make_image(
-        root / "phone-photo.jpg", size=(96, 64), index=5, exif_orientation=6,
-        exif={271: "Xiaomi", 272: "Redmi Note 12", 36867: "2025:04:08 14:03:22",
-              0x8825: mf.gps_exif(48.015883, 37.802850)},
-    )  # fmt: skip
+        root / "phone-photo.jpg",
+        size=(96, 64),
+        index=5,
+        exif_orientation=6,
+        exif={
+            271: "Xiaomi",
+            272: "Redmi Note 12",
+            36867: "2025:04:08 14:03:22",
+            0x8825: mf.gps_exif(48.015883, 37.802850),
+        },
+    )
     return files
 
 

@@ -45,19 +45,28 @@ def create_case(args: argparse.Namespace, ctx: CommandContext) -> int:
 def list_cases(args: argparse.Namespace, ctx: CommandContext) -> int:
     summaries = ctx.services.cases.summaries()
     if ctx.json:
-        emit_json([
-            {**case_json(s.case), "media_count": s.media_count,
-             "annotation_count": s.annotation_count}
-            for s in summaries
-        ])  # fmt: skip
+        emit_json(
+            [
+                {
+                    **case_json(s.case),
+                    "media_count": s.media_count,
+                    "annotation_count": s.annotation_count,
+                }
+                for s in summaries
+            ]
+        )
         return 0
     if not summaries:
         print('No cases yet. Create one with: annotator case create "NAME"')
         return 0
     rows = [
-        [s.case.name, str(s.media_count), str(s.annotation_count),
-         s.case.created_at.strftime("%Y-%m-%d %H:%M UTC")]
+        [
+            s.case.name,
+            str(s.media_count),
+            str(s.annotation_count),
+            s.case.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        ]
         for s in summaries
-    ]  # fmt: skip
+    ]
     print(table(["Case", "Media", "Annotations", "Created"], rows))
     return 0

@@ -15,9 +15,21 @@ MAX_TAG_DEPTH = 8
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Distinct, readable on light and dark backgrounds.
 TAG_PALETTE = (
-    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6",
-    "#9a6324", "#469990", "#800000", "#808000", "#000075", "#bfef45", "#dcbeff",
-)  # fmt: skip
+    "#e6194b",
+    "#3cb44b",
+    "#4363d8",
+    "#f58231",
+    "#911eb4",
+    "#42d4f4",
+    "#f032e6",
+    "#9a6324",
+    "#469990",
+    "#800000",
+    "#808000",
+    "#000075",
+    "#bfef45",
+    "#dcbeff",
+)
 
 
 def clean_text(value: str, what: str, *, required: bool = False, max_len: int = 100_000) -> str:

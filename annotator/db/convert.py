@@ -31,9 +31,15 @@ from annotator.db.schema import (
 )
 
 PLACE_FIELDS = (
-    "place_name", "latitude", "longitude", "geo_method", "geo_confidence",
-    "event_time", "chrono_method", "chrono_confidence",
-)  # fmt: skip
+    "place_name",
+    "latitude",
+    "longitude",
+    "geo_method",
+    "geo_confidence",
+    "event_time",
+    "chrono_method",
+    "chrono_confidence",
+)
 # Provenance field -> column (the column names avoid clashing with other media fields).
 PROVENANCE_COLUMNS = {
     "source_url": "source_url",

@@ -24,8 +24,17 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_create_then_list_json(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    code, out, err = run(capsys, "--db", str(db_path), "case", "create", "Donetsk captives",
-                         "--description", "Two captives", "--json")  # fmt: skip
+    code, out, err = run(
+        capsys,
+        "--db",
+        str(db_path),
+        "case",
+        "create",
+        "Donetsk captives",
+        "--description",
+        "Two captives",
+        "--json",
+    )
     assert code == 0 and err == ""
     created = json.loads(out)
     assert set(created) >= {"uid", "name", "description", "created_at"}
@@ -83,8 +92,9 @@ def test_investigator_from_settings_is_the_actor(
     from annotator.core.settings import Settings, save_settings
     from annotator.services.container import open_services
 
-    save_settings(isolated_user_dirs / "config" / "settings.toml",
-                  Settings(investigator_name="Олена Коваль"))  # fmt: skip
+    save_settings(
+        isolated_user_dirs / "config" / "settings.toml", Settings(investigator_name="Олена Коваль")
+    )
     run(capsys, "--db", str(db_path), "case", "create", "A")
     services = open_services(db_path, lambda: "reader")
     case = services.cases.get_by_name("A")
@@ -127,21 +137,32 @@ def test_gui_or_cli() -> None:
 
 @pytest.mark.parametrize(
     "launcher",
-    [[sys.executable, "-m", "annotator"], [sys.executable, str(ROOT / "main.py")],
-     [str(Path(sys.executable).with_name("annotator"))]],
+    [
+        [sys.executable, "-m", "annotator"],
+        [sys.executable, str(ROOT / "main.py")],
+        [str(Path(sys.executable).with_name("annotator"))],
+    ],
     ids=["python -m annotator", "main.py", "console script"],
-)  # fmt: skip
+)
 def test_every_entry_point_runs_the_same_cli(launcher: list[str], tmp_path: Path) -> None:
-    env = {**os.environ, "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
-           "ANNOTATOR_CONFIG_DIR": str(tmp_path / "cfg")}  # fmt: skip
+    env = {
+        **os.environ,
+        "ANNOTATOR_DATA_DIR": str(tmp_path / "data"),
+        "ANNOTATOR_CONFIG_DIR": str(tmp_path / "cfg"),
+    }
     version = subprocess.run([*launcher, "--version"], capture_output=True, text=True, env=env)
     assert version.returncode == 0 and version.stdout.strip() == f"annotator {__version__}"
-    created = subprocess.run([*launcher, "case", "create", "Donetsk captives", "--json"],
-                             capture_output=True, text=True, env=env)  # fmt: skip
+    created = subprocess.run(
+        [*launcher, "case", "create", "Donetsk captives", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["name"] == "Donetsk captives"
-    again = subprocess.run([*launcher, "case", "create", "Donetsk captives"],
-                           capture_output=True, text=True, env=env)  # fmt: skip
+    again = subprocess.run(
+        [*launcher, "case", "create", "Donetsk captives"], capture_output=True, text=True, env=env
+    )
     assert again.returncode == 2 and again.stderr.startswith("error: A case named")
     help_text = subprocess.run([*launcher, "--help"], capture_output=True, text=True, env=env)
     assert help_text.returncode == 0 and "--db URL_OR_PATH" in help_text.stdout

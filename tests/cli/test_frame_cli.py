@@ -24,11 +24,13 @@ def read_png(path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name", ["h264-bframes", "hevc", "vp9", "mjpeg"])
-def test_frame_by_number(capsys: pytest.CaptureFixture[str], corpus: dict[str, Path],
-                         tmp_path: Path, name: str) -> None:  # fmt: skip
+def test_frame_by_number(
+    capsys: pytest.CaptureFixture[str], corpus: dict[str, Path], tmp_path: Path, name: str
+) -> None:
     out = tmp_path / "still.png"
-    code, stdout, err = cli(capsys, "frame", str(corpus[name]), "--frame", "17", "--out",
-                            str(out), "--json")  # fmt: skip
+    code, stdout, err = cli(
+        capsys, "frame", str(corpus[name]), "--frame", "17", "--out", str(out), "--json"
+    )
     assert code == 0 and err == ""
     doc = json.loads(stdout)
     # 17/24 s = 708.33 ms: shown rounded up (709), except that WebM stores whole ms (708).
@@ -40,17 +42,21 @@ def test_frame_by_number(capsys: pytest.CaptureFixture[str], corpus: dict[str, P
     pixels = read_png(out)
     assert pixels.shape == (108, 192, 3) and mf.decode_index(pixels) == 17
     sidecar = json.loads((tmp_path / "still.png.json").read_text(encoding="utf-8"))
-    assert sidecar["frame"] == 17 and sidecar["png_sha256"] == hashlib.sha256(
-        out.read_bytes()).hexdigest()  # fmt: skip
+    assert (
+        sidecar["frame"] == 17
+        and sidecar["png_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    )
     assert "case" not in sidecar  # headless: no case fields
 
 
-def test_frame_at_time_on_vfr_and_rotated(capsys: pytest.CaptureFixture[str],
-                                          corpus: dict[str, Path], tmp_path: Path) -> None:  # fmt: skip
+def test_frame_at_time_on_vfr_and_rotated(
+    capsys: pytest.CaptureFixture[str], corpus: dict[str, Path], tmp_path: Path
+) -> None:
     out = tmp_path / "vfr.png"
     # 00:00:00.250 is inside frame 6 (240 ms .. 260 ms) of the 20/20/80 ms pattern.
-    code, stdout, _ = cli(capsys, "frame", str(corpus["vfr"]), "--at", "00:00:00.250",
-                          "--out", str(out), "--json")  # fmt: skip
+    code, stdout, _ = cli(
+        capsys, "frame", str(corpus["vfr"]), "--at", "00:00:00.250", "--out", str(out), "--json"
+    )
     assert code == 0 and json.loads(stdout)["frame"] == 6
     assert mf.decode_index(read_png(out)) == 6
     out = tmp_path / "portrait.png"
@@ -61,11 +67,20 @@ def test_frame_at_time_on_vfr_and_rotated(capsys: pytest.CaptureFixture[str],
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--frame", "999"], "frames 0 to 35"), (["--at", "01:00:00.000"], "past its end"),
-     (["--at", "soon"], "not a time"), (["--frame", "1", "--at", "00:00:01"], "not allowed with")],
-)  # fmt: skip
-def test_bad_requests(capsys: pytest.CaptureFixture[str], corpus: dict[str, Path],
-                      tmp_path: Path, args: list[str], message: str) -> None:  # fmt: skip
+    [
+        (["--frame", "999"], "frames 0 to 35"),
+        (["--at", "01:00:00.000"], "past its end"),
+        (["--at", "soon"], "not a time"),
+        (["--frame", "1", "--at", "00:00:01"], "not allowed with"),
+    ],
+)
+def test_bad_requests(
+    capsys: pytest.CaptureFixture[str],
+    corpus: dict[str, Path],
+    tmp_path: Path,
+    args: list[str],
+    message: str,
+) -> None:
     out = tmp_path / "x.png"
     try:
         code, _, err = cli(capsys, "frame", str(corpus["vp9"]), *args, "--out", str(out))

@@ -13,10 +13,28 @@ import pytest
 from annotator.__main__ import main
 
 MEDIA_FIELDS = {
-    "uid", "sha256", "file_name", "original_path", "location", "kind", "mime", "size_bytes",
-    "width", "height", "rotation", "duration_ms", "frame_count", "avg_fps", "is_vfr",
-    "video_codec", "audio_codec", "captured_at", "imported_at", "provenance", "verify_state",
-}  # fmt: skip
+    "uid",
+    "sha256",
+    "file_name",
+    "original_path",
+    "location",
+    "kind",
+    "mime",
+    "size_bytes",
+    "width",
+    "height",
+    "rotation",
+    "duration_ms",
+    "frame_count",
+    "avg_fps",
+    "is_vfr",
+    "video_codec",
+    "audio_codec",
+    "captured_at",
+    "imported_at",
+    "provenance",
+    "verify_state",
+}
 FILE_FIELDS = {"path", "outcome", "reason", "message", "sha256", "media_uid", "duplicate_of"}
 
 
@@ -31,13 +49,19 @@ def test_import_json_report_and_exit_codes(
 ) -> None:
     db = ["--db", str(db_path)]
     assert cli(capsys, *db, "case", "create", "Donetsk captives")[0] == 0
-    code, out, err = cli(capsys, *db, "import", "--case", "Donetsk captives", str(media_folder),
-                         "--json")  # fmt: skip
+    code, out, err = cli(
+        capsys, *db, "import", "--case", "Donetsk captives", str(media_folder), "--json"
+    )
     assert code == 0 and err == ""
     doc = json.loads(out)
     assert doc["case"] == "Donetsk captives"
-    assert doc["summary"] == {"imported": 4, "duplicate": 0, "unsupported": 0, "failed": 0,
-                              "skipped": 0}  # fmt: skip
+    assert doc["summary"] == {
+        "imported": 4,
+        "duplicate": 0,
+        "unsupported": 0,
+        "failed": 0,
+        "skipped": 0,
+    }
     assert all(set(f) >= FILE_FIELDS for f in doc["files"])
 
     bad = tmp_path / "bad"
@@ -48,8 +72,10 @@ def test_import_json_report_and_exit_codes(
     doc = json.loads(out)
     assert code == 1  # a file failed
     reasons = {Path(f["path"]).name: (f["outcome"], f["reason"]) for f in doc["files"]}
-    assert reasons == {"empty.mov": ("failed", "zero_bytes"),
-                       "readme.txt": ("unsupported", "unsupported_format")}  # fmt: skip
+    assert reasons == {
+        "empty.mov": ("failed", "zero_bytes"),
+        "readme.txt": ("unsupported", "unsupported_format"),
+    }
 
     (bad / "empty.mov").unlink()
     code, out, _ = cli(capsys, *db, "import", "--case", "Donetsk captives", str(bad))
@@ -86,13 +112,17 @@ def test_progress_goes_to_stderr_only_when_asked(
 ) -> None:
     env_args = [sys.executable, "-m", "annotator", "--db", str(db_path)]
     subprocess.run([*env_args, "case", "create", "C"], check=True, capture_output=True)
-    quiet = subprocess.run([*env_args, "import", "--case", "C", str(media_folder), "--json"],
-                           capture_output=True, text=True)  # fmt: skip
+    quiet = subprocess.run(
+        [*env_args, "import", "--case", "C", str(media_folder), "--json"],
+        capture_output=True,
+        text=True,
+    )
     assert quiet.returncode == 0 and quiet.stderr == ""
     json.loads(quiet.stdout)
     loud = subprocess.run(
         [*env_args, "import", "--case", "C", str(media_folder), "--progress"],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     assert "files" in loud.stderr and "[" in loud.stderr
     assert "4 skipped" in loud.stdout  # all already imported: resumed, nothing twice

@@ -25,9 +25,16 @@ def make_chain(n: int) -> tuple[list[AuditEvent], dict[tuple[str, str], dict[str
         before = state.get(("annotation", uid))
         after = {"note": f"note {seq}", "start_ms": seq * 40, "tags": ["b", "a"], "ok": True}
         fields = dict(
-            seq=seq, at=t0 + timedelta(microseconds=seq), actor="Олена 调查员", action="edit",
-            entity_type="annotation", entity_uid=uid, before=before, after=after, prev_hash=prev,
-        )  # fmt: skip
+            seq=seq,
+            at=t0 + timedelta(microseconds=seq),
+            actor="Олена 调查员",
+            action="edit",
+            entity_type="annotation",
+            entity_uid=uid,
+            before=before,
+            after=after,
+            prev_hash=prev,
+        )
         digest = event_hash(case_uid=CASE, **fields)  # type: ignore[arg-type]
         events.append(AuditEvent(hash=digest, **fields))  # type: ignore[arg-type]
         state[("annotation", uid)] = after
@@ -64,10 +71,15 @@ def test_intact_chain_verifies() -> None:
 @pytest.mark.parametrize("seq", [1, 5, 10])
 @pytest.mark.parametrize(
     "change",
-    [{"actor": "someone else"}, {"action": "create"}, {"entity_uid": "other"},
-     {"at": datetime(2020, 1, 1, tzinfo=UTC)}, {"after": {"note": "forged"}},
-     {"before": {"note": "forged"}}],
-)  # fmt: skip
+    [
+        {"actor": "someone else"},
+        {"action": "create"},
+        {"entity_uid": "other"},
+        {"at": datetime(2020, 1, 1, tzinfo=UTC)},
+        {"after": {"note": "forged"}},
+        {"before": {"note": "forged"}},
+    ],
+)
 def test_any_altered_field_is_caught_at_its_event(seq: int, change: dict[str, object]) -> None:
     events, state = make_chain(10)
     original = events[seq - 1]

@@ -14,9 +14,14 @@ from annotator.core.timecode import (
 
 @pytest.mark.parametrize(
     ("ms", "text"),
-    [(0, "00:00:00.000"), (14_367, "00:00:14.367"), (3_600_000, "01:00:00.000"),
-     (359_999_999, "99:59:59.999"), (360_000_000, "100:00:00.000")],
-)  # fmt: skip
+    [
+        (0, "00:00:00.000"),
+        (14_367, "00:00:14.367"),
+        (3_600_000, "01:00:00.000"),
+        (359_999_999, "99:59:59.999"),
+        (360_000_000, "100:00:00.000"),
+    ],
+)
 def test_format_and_parse_round_trip(ms: int, text: str) -> None:
     assert format_ms(ms) == text
     assert parse_timecode(text) == ms
@@ -24,9 +29,15 @@ def test_format_and_parse_round_trip(ms: int, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "ms"),
-    [("14.367", 14_367), ("1:14.3", 74_300), ("01:14,36", 74_360), (" 7 ", 7000),
-     ("0:00:00.5", 500), ("90", 90_000)],
-)  # fmt: skip
+    [
+        ("14.367", 14_367),
+        ("1:14.3", 74_300),
+        ("01:14,36", 74_360),
+        (" 7 ", 7000),
+        ("0:00:00.5", 500),
+        ("90", 90_000),
+    ],
+)
 def test_parse_accepts_short_forms(text: str, ms: int) -> None:
     assert parse_timecode(text) == ms
 

@@ -8,9 +8,12 @@ from annotator.core.errors import ValidationError
 
 @pytest.mark.parametrize(
     ("raw", "clean"),
-    [(" person / captive ", "person/captive"), ("document/ID  card", "document/ID card"),
-     ("мова/китайська", "мова/китайська")],
-)  # fmt: skip
+    [
+        (" person / captive ", "person/captive"),
+        ("document/ID  card", "document/ID card"),
+        ("мова/китайська", "мова/китайська"),
+    ],
+)
 def test_tag_paths_are_normalised(raw: str, clean: str) -> None:
     assert validation.tag_path(raw) == clean
 
@@ -46,10 +49,14 @@ def test_region_is_canonical_text() -> None:
 
 @pytest.mark.parametrize(
     "region",
-    [{"shape": "rect", "x": 0.9, "y": 0, "w": 0.2, "h": 0.1}, {"shape": "rect", "x": -0.1},
-     {"shape": "circle"}, {"shape": "polygon", "points": [[0, 0], [1, 1]]},
-     {"shape": "rect", "x": float("nan"), "y": 0, "w": 0.1, "h": 0.1}],
-)  # fmt: skip
+    [
+        {"shape": "rect", "x": 0.9, "y": 0, "w": 0.2, "h": 0.1},
+        {"shape": "rect", "x": -0.1},
+        {"shape": "circle"},
+        {"shape": "polygon", "points": [[0, 0], [1, 1]]},
+        {"shape": "rect", "x": float("nan"), "y": 0, "w": 0.1, "h": 0.1},
+    ],
+)
 def test_bad_regions_are_refused(region: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         validation.region(region)

@@ -20,8 +20,15 @@ from tests import media_factory as mf
 from tests.corpus import AUDIO_CASES, IMAGE_SUFFIXES, VIDEO_CASES, VideoCase
 
 LIMIT = 250_000_000
-VIDEO_CODEC_NAMES = {"h264": "h264", "hevc": "hevc", "vp9": "vp9", "vp8": "vp8",
-                     "mjpeg": "mjpeg", "mpeg4": "mpeg4", "av1": "av1"}  # fmt: skip
+VIDEO_CODEC_NAMES = {
+    "h264": "h264",
+    "hevc": "hevc",
+    "vp9": "vp9",
+    "vp8": "vp8",
+    "mjpeg": "mjpeg",
+    "mpeg4": "mpeg4",
+    "av1": "av1",
+}
 
 
 @pytest.mark.parametrize("case", VIDEO_CASES, ids=lambda c: c.name)
@@ -64,10 +71,14 @@ def test_vfr_true_times_and_duration(corpus: dict[str, Path]) -> None:
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in VIDEO_CASES if c.name in {"h264-bframes", "hevc", "vp9", "mjpeg",
-                                                    "vfr", "rotated", "h264-ts"}],
+    "case",
+    [
+        c
+        for c in VIDEO_CASES
+        if c.name in {"h264-bframes", "hevc", "vp9", "mjpeg", "vfr", "rotated", "h264-ts"}
+    ],
     ids=lambda c: c.name,
-)  # fmt: skip
+)
 def test_decoding_layer_returns_exactly_the_asked_frame(
     case: VideoCase, corpus: dict[str, Path]
 ) -> None:
@@ -136,10 +147,14 @@ def test_every_format_is_recognised_without_its_extension(
 
 @pytest.mark.parametrize(
     "data",
-    [b"hello, this is text\n" * 50, b"%PDF-1.7\n" + b"x" * 500, b"PK\x03\x04" + b"\0" * 600,
-     bytes(range(256)) * 4],
+    [
+        b"hello, this is text\n" * 50,
+        b"%PDF-1.7\n" + b"x" * 500,
+        b"PK\x03\x04" + b"\0" * 600,
+        bytes(range(256)) * 4,
+    ],
     ids=["text", "pdf", "zip", "binary"],
-)  # fmt: skip
+)
 def test_non_media_is_not_recognised(data: bytes) -> None:
     assert detect.sniff(data) is None
 

@@ -11,9 +11,24 @@ from annotator.media.video import FrameCache, VideoSource
 from tests import media_factory as mf
 from tests.corpus import VIDEO_CASES, VideoCase
 
-ACCURACY_CASES = [c for c in VIDEO_CASES if c.name in {
-    "h264-bframes", "hevc", "vp9", "vp8", "mjpeg", "mpeg4", "vfr", "rotated", "h264-ts",
-    "h264-mkv", "av1"}]  # fmt: skip
+ACCURACY_CASES = [
+    c
+    for c in VIDEO_CASES
+    if c.name
+    in {
+        "h264-bframes",
+        "hevc",
+        "vp9",
+        "vp8",
+        "mjpeg",
+        "mpeg4",
+        "vfr",
+        "rotated",
+        "h264-ts",
+        "h264-mkv",
+        "av1",
+    }
+]
 
 
 @pytest.mark.parametrize("case", ACCURACY_CASES, ids=lambda c: c.name)

@@ -24,8 +24,11 @@ def events(services: Services, case: Case) -> list[AuditEvent]:
 def test_case_creation_is_event_one(services: Services, case: Case) -> None:
     (first,) = events(services, case)
     assert (first.seq, first.action, first.entity_type, first.entity_uid) == (
-        1, "case.create", "case", case.uid,
-    )  # fmt: skip
+        1,
+        "case.create",
+        "case",
+        case.uid,
+    )
     assert first.actor == INVESTIGATOR and first.before is None
     assert first.after is not None and first.after["name"] == case.name
     assert first.prev_hash == audit_chain.GENESIS_HASH
@@ -52,20 +55,36 @@ def _calls(services: Services, case: Case, video: Media) -> dict[str, Callable[[
         "claim.relink": lambda: services.claims.update_link(case.uid, link.uid, relation="context"),
         "claim.unlink": lambda: services.claims.unlink(case.uid, link.uid),
         "annotation.create": lambda: services.annotations.create(
-            case.uid, video.uid, {"kind": "segment", "start_ms": 0, "end_ms": 500,
-                                  "start_frame": 0, "end_frame": 14}),
+            case.uid,
+            video.uid,
+            {"kind": "segment", "start_ms": 0, "end_ms": 500, "start_frame": 0, "end_frame": 14},
+        ),
         "annotation.update": lambda: services.annotations.update(case.uid, ann.uid, {"note": "ID"}),
         "annotation.tag": lambda: services.annotations.set_tags(case.uid, ann.uid, ["object"]),
         "annotation.delete": lambda: services.annotations.delete(case.uid, ann.uid),
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(
     "action",
-    ["case.update", "media.import", "tag.create", "tag.update", "tag.favourite", "tag.rename",
-     "tag.delete", "claim.create", "claim.update", "claim.relink", "claim.unlink",
-     "annotation.create", "annotation.update", "annotation.tag", "annotation.delete"],
-)  # fmt: skip
+    [
+        "case.update",
+        "media.import",
+        "tag.create",
+        "tag.update",
+        "tag.favourite",
+        "tag.rename",
+        "tag.delete",
+        "claim.create",
+        "claim.update",
+        "claim.relink",
+        "claim.unlink",
+        "annotation.create",
+        "annotation.update",
+        "annotation.tag",
+        "annotation.delete",
+    ],
+)
 def test_each_call_writes_exactly_one_event(
     services: Services, case: Case, video: Media, action: str
 ) -> None:
@@ -93,9 +112,11 @@ def test_one_event_per_record_changed(services: Services, case: Case, video: Med
     """Tagging with a new nested tag writes the parents, the tag and the annotation."""
     count = len(events(services, case))
     services.annotations.create(
-        case.uid, video.uid, {"kind": "moment", "start_ms": 10, "start_frame": 0},
+        case.uid,
+        video.uid,
+        {"kind": "moment", "start_ms": 10, "start_frame": 0},
         tags=["person/captive/first"],
-    )  # fmt: skip
+    )
     new = events(services, case)[count:]
     assert [e.action for e in new] == ["tag.create"] * 3 + ["annotation.create"]
 
@@ -126,8 +147,11 @@ def test_rejected_input_leaves_nothing(services: Services, case: Case, video: Me
     count = len(events(services, case))
     with pytest.raises(ValidationError):
         services.annotations.create(
-            case.uid, video.uid, {"kind": "segment", "start_ms": 500, "end_ms": 100,
-                                  "start_frame": 15}, tags=["person/captive"])  # fmt: skip
+            case.uid,
+            video.uid,
+            {"kind": "segment", "start_ms": 500, "end_ms": 100, "start_frame": 15},
+            tags=["person/captive"],
+        )
     assert services.tags.for_case(case.uid) == []
     assert len(events(services, case)) == count
 
@@ -138,17 +162,27 @@ def busy_case(services: Services, case: Case, video: Media) -> Case:
     image = services.media.add(case.uid, new_media("id.jpg", MediaKind.IMAGE)).value
     claim = services.claims.create(case.uid, "Two Chinese nationals captured").value
     ann = services.annotations.create(
-        case.uid, video.uid, {"kind": "segment", "start_ms": 1000, "end_ms": 2034,
-                              "start_frame": 30, "end_frame": 60, "transcript": "我是中国人",
-                              "transcript_lang": "zh", "translation": "I am Chinese",
-                              "translation_lang": "en"},
+        case.uid,
+        video.uid,
+        {
+            "kind": "segment",
+            "start_ms": 1000,
+            "end_ms": 2034,
+            "start_frame": 30,
+            "end_frame": 60,
+            "transcript": "我是中国人",
+            "transcript_lang": "zh",
+            "translation": "I am Chinese",
+            "translation_lang": "en",
+        },
         tags=["person/captive", "language/mandarin"],
-    ).value  # fmt: skip
+    ).value
     region = services.annotations.create(
-        case.uid, image.uid,
+        case.uid,
+        image.uid,
         {"kind": "region", "region": {"shape": "rect", "x": 0.1, "y": 0.1, "w": 0.5, "h": 0.3}},
         tags=["document/id-card"],
-    ).value  # fmt: skip
+    ).value
     services.claims.link(case.uid, ann.uid, claim.uid, "supports", "He says it himself")
     services.claims.link(case.uid, region.uid, claim.uid, "supports")
     services.annotations.update(case.uid, ann.uid, {"note": "Handcuffed, speaking Mandarin"})
@@ -175,9 +209,14 @@ TAMPERS = [
 
 @pytest.mark.parametrize(("table", "column", "value", "entity"), TAMPERS)
 def test_row_altered_in_sql_is_caught_at_its_last_event(
-    services: Services, busy_case: Case, db_path: Path, table: str, column: str, value: str,
+    services: Services,
+    busy_case: Case,
+    db_path: Path,
+    table: str,
+    column: str,
+    value: str,
     entity: str,
-) -> None:  # fmt: skip
+) -> None:
     assert services.audit.verify(busy_case.uid).ok
     con = sqlite3.connect(db_path)
     uid = con.execute(f"SELECT uid FROM {table} ORDER BY id LIMIT 1").fetchone()[0]
@@ -221,8 +260,11 @@ def test_event_altered_in_sql_is_caught_at_that_event(
 ) -> None:
     all_events = events(services, busy_case)
     candidates = [e.seq for e in all_events if column != "before_json" or e.before is not None]
-    seq = {"first": candidates[0], "middle": candidates[len(candidates) // 2],
-           "last": candidates[-1]}[which]  # fmt: skip
+    seq = {
+        "first": candidates[0],
+        "middle": candidates[len(candidates) // 2],
+        "last": candidates[-1],
+    }[which]
     con = sqlite3.connect(db_path)
     con.execute("DROP TRIGGER audit_events_no_update")  # what someone rewriting history does
     new = {
@@ -263,12 +305,21 @@ def test_chain_survives_round_trip_through_canonical_form(services: Services, bu
         state = audit_repo.live_state(session, case_by_uid(session, busy_case.uid))
     dumped = [
         audit_chain.canonical_text(
-            {"seq": e.seq, "at": audit_chain.format_at(e.at), "actor": e.actor,
-             "action": e.action, "entity_type": e.entity_type, "entity_uid": e.entity_uid,
-             "before": e.before, "after": e.after, "prev_hash": e.prev_hash, "hash": e.hash}
+            {
+                "seq": e.seq,
+                "at": audit_chain.format_at(e.at),
+                "actor": e.actor,
+                "action": e.action,
+                "entity_type": e.entity_type,
+                "entity_uid": e.entity_uid,
+                "before": e.before,
+                "after": e.after,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
         )
         for e in events(services, busy_case)
-    ]  # fmt: skip
+    ]
     state_text = {f"{k[0]}|{k[1]}": audit_chain.canonical_text(v) for k, v in state.items()}
 
     from datetime import datetime

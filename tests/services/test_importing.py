@@ -35,8 +35,11 @@ def fingerprint(folder: Path) -> dict[str, tuple[str, int, int]]:
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.is_symlink():
             st = path.stat()
-            out[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(), st.st_mtime_ns,
-                              st.st_size)  # fmt: skip
+            out[str(path)] = (
+                hashlib.sha256(path.read_bytes()).hexdigest(),
+                st.st_mtime_ns,
+                st.st_size,
+            )
     return out
 
 
@@ -46,8 +49,13 @@ def test_import_folder_records_everything(
     before = fingerprint(media_folder)
     listing = sorted(p.name for p in media_folder.rglob("*"))
     report = run_import(services, case, media_folder)
-    assert report.summary == {"imported": 4, "duplicate": 0, "unsupported": 0, "failed": 0,
-                              "skipped": 0}  # fmt: skip
+    assert report.summary == {
+        "imported": 4,
+        "duplicate": 0,
+        "unsupported": 0,
+        "failed": 0,
+        "skipped": 0,
+    }
     media = {m.file_name: m for m in services.media.for_case(case.uid)}
     video = media["h264-bframes.mp4"]
     assert video.kind is MediaKind.VIDEO and video.frame_count == 36
@@ -68,8 +76,9 @@ def test_import_folder_records_everything(
     assert len(services.audit.history(case.uid)) == 1 + 4  # one event per file
 
 
-def test_frame_index_is_cached_per_media(tmp_path: Path, case: Case, media_folder: Path,
-                                          db_path: Path) -> None:  # fmt: skip
+def test_frame_index_is_cached_per_media(
+    tmp_path: Path, case: Case, media_folder: Path, db_path: Path
+) -> None:
     cache = tmp_path / "cache"
     svc = open_services(db_path, lambda: "x", Settings, cache)
     run_import(svc, case, media_folder)
@@ -190,8 +199,16 @@ def test_interrupted_import_resumes_with_only_what_is_missing(
 ) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
-    for name in ("image.png", "image.gif", "image.bmp", "image.webp", "image.tif", "exif",
-                 "audio-pcm", "mjpeg"):  # fmt: skip
+    for name in (
+        "image.png",
+        "image.gif",
+        "image.bmp",
+        "image.webp",
+        "image.tif",
+        "exif",
+        "audio-pcm",
+        "mjpeg",
+    ):
         shutil.copy(corpus[name], folder / corpus[name].name)
     work = services.importing.run(case.uid, [folder], workers=1)
     progress = [next(work) for _ in range(4)]  # then the process "dies": never resumed

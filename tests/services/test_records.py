@@ -19,8 +19,9 @@ def test_case_names_are_unique_and_cases_are_listed(services: Services, case: Ca
         services.cases.create("Donetsk captives")
     other = services.cases.create("Kherson drone footage").value
     assert [s.case.name for s in services.cases.summaries()] == [
-        "Donetsk captives", "Kherson drone footage",
-    ]  # fmt: skip
+        "Donetsk captives",
+        "Kherson drone footage",
+    ]
     with pytest.raises(AlreadyExistsError):
         services.cases.rename(other.uid, "Donetsk captives")
     renamed = services.cases.rename(other.uid, "Херсон").value
@@ -113,15 +114,19 @@ def test_favourite_slots_move(services: Services, case: Case) -> None:
 
 def test_claims_and_evidence(services: Services, case: Case, video: Media, image: Media) -> None:
     claim = services.claims.create(
-        case.uid, "Two Chinese nationals were captured fighting for Russia",
-        claimant="Head of state", source_url="https://example.org/post", claimed_at="2025-04-08",
-    ).value  # fmt: skip
+        case.uid,
+        "Two Chinese nationals were captured fighting for Russia",
+        claimant="Head of state",
+        source_url="https://example.org/post",
+        claimed_at="2025-04-08",
+    ).value
     assert claim.status is ClaimStatus.UNVERIFIED
     a = services.annotations.create(case.uid, video.uid, moment()).value
     b = services.annotations.create(
-        case.uid, image.uid,
+        case.uid,
+        image.uid,
         {"kind": "region", "region": {"shape": "rect", "x": 0, "y": 0, "w": 0.5, "h": 0.5}},
-    ).value  # fmt: skip
+    ).value
     services.claims.link(case.uid, a.uid, claim.uid, "supports", "he says so")
     link_b = services.claims.link(case.uid, b.uid, claim.uid, "contradicts").value
     with pytest.raises(AlreadyExistsError):
@@ -134,8 +139,10 @@ def test_claims_and_evidence(services: Services, case: Case, video: Media, image
     services.claims.update_link(case.uid, link_b.uid, relation="context")
     services.annotations.delete(case.uid, a.uid)  # deleted evidence no longer counts
     assert services.claims.for_case(case.uid)[0].evidence == {
-        "supports": 0, "contradicts": 0, "context": 1,
-    }  # fmt: skip
+        "supports": 0,
+        "contradicts": 0,
+        "context": 1,
+    }
     assert len(services.claims.links(case.uid, claim_uid=claim.uid)) == 2
 
     updated = services.claims.update(case.uid, claim.uid, {"status": "disputed", "notes": "n"})
@@ -152,14 +159,26 @@ def test_claims_and_evidence(services: Services, case: Case, video: Media, image
 
 def test_annotation_fields_round_trip(services: Services, case: Case, video: Media) -> None:
     ann = services.annotations.create(
-        case.uid, video.uid,
-        {"kind": "segment", "start_ms": 14_367, "end_ms": 16_000, "start_frame": 431,
-         "end_frame": 479, "title": "ID card shown", "transcript": "我叫王伟",
-         "transcript_lang": "zh", "translation": "My name is Wang Wei", "translation_lang": "en",
-         "confidence": "high", "place_name": "Донецьк", "latitude": "48.0159",
-         "longitude": "37.8028",
-         "region": {"shape": "rect", "x": 0.25, "y": 0.5, "w": 0.25, "h": 0.25}},
-    ).value  # fmt: skip
+        case.uid,
+        video.uid,
+        {
+            "kind": "segment",
+            "start_ms": 14_367,
+            "end_ms": 16_000,
+            "start_frame": 431,
+            "end_frame": 479,
+            "title": "ID card shown",
+            "transcript": "我叫王伟",
+            "transcript_lang": "zh",
+            "translation": "My name is Wang Wei",
+            "translation_lang": "en",
+            "confidence": "high",
+            "place_name": "Донецьк",
+            "latitude": "48.0159",
+            "longitude": "37.8028",
+            "region": {"shape": "rect", "x": 0.25, "y": 0.5, "w": 0.25, "h": 0.25},
+        },
+    ).value
     again = services.annotations.get(case.uid, ann.uid)
     assert again == ann
     assert (again.kind, again.start_frame, again.end_ms) == (AnnotationKind.SEGMENT, 431, 16_000)
@@ -170,20 +189,24 @@ def test_annotation_fields_round_trip(services: Services, case: Case, video: Med
 
 @pytest.mark.parametrize(
     ("fields", "message"),
-    [({"kind": "moment"}, "start time"),
-     ({"kind": "moment", "start_ms": 10}, "frame number"),
-     ({"kind": "segment", "start_ms": 10, "start_frame": 0}, "needs an end"),
-     ({"kind": "segment", "start_ms": 10, "end_ms": 10, "start_frame": 0}, "after its start"),
-     ({"kind": "segment", "start_ms": 10, "end_ms": 20, "start_frame": 5, "end_frame": 4},
-      "before its first"),
-     ({"kind": "moment", "start_ms": 10, "start_frame": 1800}, "past the end"),
-     ({"kind": "moment", "start_ms": -1, "start_frame": 0}, "negative"),
-     ({"kind": "moment", "start_ms": 1.5, "start_frame": 0}, "whole number"),
-     ({"kind": "region", "start_ms": 10, "start_frame": 0}, "rectangle or polygon"),
-     ({"kind": "blob", "start_ms": 10, "start_frame": 0}, "moment, segment or region"),
-     ({"kind": "moment", "start_ms": 1, "start_frame": 0, "colour": "red"}, "no field"),
-     ({"kind": "moment", "start_ms": 1, "start_frame": 0, "confidence": "sure"}, "low, medium")],
-)  # fmt: skip
+    [
+        ({"kind": "moment"}, "start time"),
+        ({"kind": "moment", "start_ms": 10}, "frame number"),
+        ({"kind": "segment", "start_ms": 10, "start_frame": 0}, "needs an end"),
+        ({"kind": "segment", "start_ms": 10, "end_ms": 10, "start_frame": 0}, "after its start"),
+        (
+            {"kind": "segment", "start_ms": 10, "end_ms": 20, "start_frame": 5, "end_frame": 4},
+            "before its first",
+        ),
+        ({"kind": "moment", "start_ms": 10, "start_frame": 1800}, "past the end"),
+        ({"kind": "moment", "start_ms": -1, "start_frame": 0}, "negative"),
+        ({"kind": "moment", "start_ms": 1.5, "start_frame": 0}, "whole number"),
+        ({"kind": "region", "start_ms": 10, "start_frame": 0}, "rectangle or polygon"),
+        ({"kind": "blob", "start_ms": 10, "start_frame": 0}, "moment, segment or region"),
+        ({"kind": "moment", "start_ms": 1, "start_frame": 0, "colour": "red"}, "no field"),
+        ({"kind": "moment", "start_ms": 1, "start_frame": 0, "confidence": "sure"}, "low, medium"),
+    ],
+)
 def test_video_annotation_rules(
     services: Services, case: Case, video: Media, fields: dict[str, object], message: str
 ) -> None:

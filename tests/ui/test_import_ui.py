@@ -37,9 +37,13 @@ def summaries(monkeypatch: pytest.MonkeyPatch) -> list[ImportReport]:
 
 
 def test_import_folder_through_the_gui(
-    window_with_case: MainWindow, media_folder: Path, corpus: dict[str, Path], qtbot: object,
-    monkeypatch: pytest.MonkeyPatch, summaries: list[ImportReport],
-) -> None:  # fmt: skip
+    window_with_case: MainWindow,
+    media_folder: Path,
+    corpus: dict[str, Path],
+    qtbot: object,
+    monkeypatch: pytest.MonkeyPatch,
+    summaries: list[ImportReport],
+) -> None:
     window = window_with_case
     (media_folder / "notes.txt").write_text("not media")
     for i in range(16):  # enough work that the import spans many timer periods
@@ -60,8 +64,9 @@ def test_import_folder_through_the_gui(
     labels: list[str] = []
     worker = window.imports.worker
     assert worker is not None
-    worker.progress.connect(lambda p: (seen_progress.append(p.done),
-                                       labels.append(dialog.counts.text())))  # fmt: skip
+    worker.progress.connect(
+        lambda p: (seen_progress.append(p.done), labels.append(dialog.counts.text()))
+    )
     qtbot.waitUntil(lambda: bool(summaries), timeout=30_000)  # type: ignore[attr-defined]
     timer.stop()
 
@@ -70,8 +75,14 @@ def test_import_folder_through_the_gui(
     assert seen_progress  # the dialog was fed progress while the import ran
     assert labels[-1] == "21 of 21 files"
     names = window.media_browser.visible_names()
-    assert names[:6] == ["h264-bframes.mp4", "photo-00.jpg", "photo-01.jpg", "photo-02.jpg",
-                         "photo-03.jpg", "photo-04.jpg"]  # fmt: skip
+    assert names[:6] == [
+        "h264-bframes.mp4",
+        "photo-00.jpg",
+        "photo-01.jpg",
+        "photo-02.jpg",
+        "photo-03.jpg",
+        "photo-04.jpg",
+    ]
     assert len(names) == 20
     assert "20 media" in window.overview.counts.text()
     assert "Import finished: 20 imported" in window.statusBar().currentMessage()
@@ -90,11 +101,14 @@ def test_import_folder_through_the_gui(
 def test_summary_dialog_lists_every_file_not_imported(qtbot: object) -> None:
     from annotator.services.importing import FileOutcome
 
-    report = ImportReport(files=[
-        FileOutcome("/e/a.mp4", "imported", sha256="a" * 64, media_uid="u"),
-        FileOutcome("/e/b.mp4", "failed", "truncated", "b.mp4 is cut short"),
-        FileOutcome("/e/c.txt", "unsupported", "unsupported_format", "c.txt is not media"),
-    ], seconds=1.5)  # fmt: skip
+    report = ImportReport(
+        files=[
+            FileOutcome("/e/a.mp4", "imported", sha256="a" * 64, media_uid="u"),
+            FileOutcome("/e/b.mp4", "failed", "truncated", "b.mp4 is cut short"),
+            FileOutcome("/e/c.txt", "unsupported", "unsupported_format", "c.txt is not media"),
+        ],
+        seconds=1.5,
+    )
     dialog = ImportSummaryDialog(None, report)
     qtbot.addWidget(dialog)  # type: ignore[attr-defined]
     assert "1 imported, 1 unsupported, 1 failed" in dialog.headline.text()
@@ -112,8 +126,13 @@ def test_drop_files_onto_the_window(
     window = window_with_case
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(media_folder / "picture.jpg"))])
-    event = QDropEvent(QPointF(QPoint(50, 50)), Qt.DropAction.CopyAction, data,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    event = QDropEvent(
+        QPointF(QPoint(50, 50)),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(event)
     qtbot.waitUntil(lambda: bool(summaries), timeout=30_000)  # type: ignore[attr-defined]
     assert window.media_browser.visible_names() == ["picture.jpg"]
@@ -121,9 +140,12 @@ def test_drop_files_onto_the_window(
 
 
 def test_cancel_from_the_progress_dialog(
-    window_with_case: MainWindow, corpus: dict[str, Path], tmp_path: Path, qtbot: object,
+    window_with_case: MainWindow,
+    corpus: dict[str, Path],
+    tmp_path: Path,
+    qtbot: object,
     summaries: list[ImportReport],
-) -> None:  # fmt: skip
+) -> None:
     folder = tmp_path / "lots"
     folder.mkdir()
     for i in range(40):
@@ -146,8 +168,9 @@ def test_cancel_from_the_progress_dialog(
     qtbot.waitUntil(lambda: window.imports.worker is None)  # type: ignore[attr-defined]
 
 
-def test_no_case_means_no_import(make_window: Callable[[], MainWindow], media_folder: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_no_case_means_no_import(
+    make_window: Callable[[], MainWindow], media_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from annotator.ui import main_window as mw
 
     window = make_window()

@@ -39,9 +39,11 @@ def menu_titles(window: MainWindow) -> list[str]:
 
 
 def test_empty_state_then_create_and_switch_cases(
-    make_window: Callable[[], MainWindow], services: Services, monkeypatch: pytest.MonkeyPatch,
+    make_window: Callable[[], MainWindow],
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
     qtbot: object,
-) -> None:  # fmt: skip
+) -> None:
     window = make_window()
     window.show()
     assert menu_titles(window) == ["File", "Edit", "View", "Case", "Help"]
@@ -129,9 +131,12 @@ def test_last_case_and_geometry_are_restored(
 
 
 def test_check_audit_trail_runs_off_the_ui_thread(
-    make_window: Callable[[], MainWindow], services: Services, monkeypatch: pytest.MonkeyPatch,
-    qtbot: object, db_path: Path,
-) -> None:  # fmt: skip
+    make_window: Callable[[], MainWindow],
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot: object,
+    db_path: Path,
+) -> None:
     case = services.cases.create("A").value
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(

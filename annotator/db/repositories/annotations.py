@@ -21,8 +21,13 @@ from annotator.db.snapshots import snapshot
 
 TIME_FIELDS = ("start_ms", "end_ms", "start_frame", "end_frame")
 TEXT_FIELDS = (
-    "title", "note", "transcript", "transcript_lang", "translation", "translation_lang",
-)  # fmt: skip
+    "title",
+    "note",
+    "transcript",
+    "transcript_lang",
+    "translation",
+    "translation_lang",
+)
 EDITABLE = {"kind", "region", "confidence", *TIME_FIELDS, *TEXT_FIELDS, *PLACE_FIELDS}
 
 
@@ -103,9 +108,14 @@ def create(
     media = by_uid(session, MediaRow, case, media_uid)
     now = journal.clock()
     row = AnnotationRow(
-        uid=str(uuid.uuid4()), case=case, media=media, kind="moment",
-        author=journal.actor, created_at=now, updated_at=now,
-    )  # fmt: skip
+        uid=str(uuid.uuid4()),
+        case=case,
+        media=media,
+        kind="moment",
+        author=journal.actor,
+        created_at=now,
+        updated_at=now,
+    )
     row.tags = []
     _apply(row, fields)
     _check_shape(row, media)
