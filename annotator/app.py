@@ -50,7 +50,7 @@ def run(args: list[str]) -> int:
             database_target(db_option, paths),
             settings.actor,
             lambda: settings.current,
-            paths.frame_index_dir,
+            paths,
         )
     except AnnotatorError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)

@@ -296,14 +296,31 @@ def run_bare(folder: Path, workers: int) -> dict[str, Any]:
     }
 
 
+def _where_to_write(workdir: Path) -> Any:
+    """open_services' fourth argument, inside workdir: AppPaths, or (older API) the index dir."""
+    import inspect
+
+    from annotator.services.container import open_services
+
+    if "paths" in inspect.signature(open_services).parameters:
+        from annotator.core.paths import AppPaths
+
+        paths = AppPaths(workdir / "data", workdir / "config", workdir / "logs", workdir / "cache")
+        paths.frame_index_dir.mkdir(parents=True, exist_ok=True)
+        return paths
+    frame_dir = workdir / "frame-index"
+    frame_dir.mkdir(parents=True, exist_ok=True)
+    return frame_dir
+
+
 def run_import(folder: Path, workers: int, workdir: Path) -> dict[str, Any]:
     from annotator.core.progress import drain
     from annotator.core.settings import Settings
     from annotator.services.container import open_services
 
-    frame_dir = workdir / "frame-index"
-    frame_dir.mkdir(parents=True, exist_ok=True)
-    services = open_services(workdir / "bench.sqlite", lambda: "bench", Settings, frame_dir)
+    services = open_services(
+        workdir / "bench.sqlite", lambda: "bench", Settings, _where_to_write(workdir)
+    )
     try:
         case = services.cases.create("bench").value
         report = drain(services.importing.run(case.uid, [folder], workers=workers))

@@ -38,7 +38,7 @@ class CommandContext:
                 database_target(self.db_option, self.paths),
                 lambda: settings.actor,
                 lambda: settings,
-                self.paths.frame_index_dir,
+                self.paths,
             )
         return self._services
 

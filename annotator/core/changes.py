@@ -37,7 +37,9 @@ class Changes:
     @classmethod
     def of(cls, entity_type: str, uid: str) -> Changes:
         """Changes naming one record of an audited entity type (audit implied)."""
-        key = _FIELD_FOR_TYPE[entity_type]
+        key = _FIELD_FOR_TYPE.get(entity_type)
+        if key is None:  # an act recorded in the trail (snapshot, export): no record changed
+            return cls(audit=True)
         return cls(audit=True, **{key: frozenset((uid,))})
 
 

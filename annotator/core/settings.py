@@ -26,6 +26,7 @@ class Settings:
     media_roots: dict[str, str] = field(default_factory=dict)
     frame_cache_mb: int = 512
     max_image_megapixels: int = 250
+    snapshot_dir: str = ""  # empty: "snapshots" in the user data folder
 
     @property
     def actor(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from annotator.core.paths import AppPaths
 from annotator.core.settings import Settings
 from annotator.db import migrate
 from annotator.db.engine import Database
@@ -14,6 +15,7 @@ from annotator.services.cases import CaseService
 from annotator.services.claims import ClaimService
 from annotator.services.importing import ImportService
 from annotator.services.media import MediaService
+from annotator.services.snapshots import SnapshotService
 from annotator.services.tags import TagService
 
 
@@ -25,16 +27,18 @@ class Services:
         db: Database,
         actor: Callable[[], str],
         settings: Callable[[], Settings] = Settings,
-        frame_index_dir: Path | None = None,
+        paths: AppPaths | None = None,
     ) -> None:
         self._db = db
+        self.paths = paths or AppPaths.from_environment()
         self.cases = CaseService(db, actor)
         self.media = MediaService(db, actor)
         self.tags = TagService(db, actor)
         self.claims = ClaimService(db, actor)
         self.annotations = AnnotationService(db, actor)
         self.audit = AuditService(db, actor)
-        self.importing = ImportService(self.media, settings, frame_index_dir)
+        self.importing = ImportService(self.media, settings, self.paths.frame_index_dir)
+        self.snapshots = SnapshotService(db, actor, settings, self.paths.data_dir / "snapshots")
 
     @property
     def location(self) -> str:
@@ -49,7 +53,7 @@ def open_services(
     target: str | Path,
     actor: Callable[[], str],
     settings: Callable[[], Settings] = Settings,
-    frame_index_dir: Path | None = None,
+    paths: AppPaths | None = None,
 ) -> Services:
     """Open (creating if needed) and migrate the database at ``target``."""
     db = Database(target)
@@ -58,4 +62,4 @@ def open_services(
     except BaseException:
         db.dispose()
         raise
-    return Services(db, actor, settings, frame_index_dir)
+    return Services(db, actor, settings, paths)

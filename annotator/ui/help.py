@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from annotator import APP_NAME, __version__
 from annotator.core.paths import AppPaths
-from annotator.ui.shortcuts import SHORTCUTS
+from annotator.ui.shortcuts import ALL_SHORTCUTS
 
 
 def about_text(database: str, paths: AppPaths) -> str:
@@ -43,11 +43,11 @@ class ShortcutsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        self.table = QTableWidget(len(SHORTCUTS), 3)
+        self.table = QTableWidget(len(ALL_SHORTCUTS), 3)
         self.table.setHorizontalHeaderLabels(["Menu", "Action", "Keys"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        ordered = sorted(SHORTCUTS.values(), key=lambda s: s.group)
+        ordered = sorted(ALL_SHORTCUTS.values(), key=lambda s: s.group)
         for row, item in enumerate(ordered):
             for col, text in enumerate((item.group, item.label, item.text())):
                 self.table.setItem(row, col, QTableWidgetItem(text))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QToolBar,
     QWidget,
 )
@@ -19,10 +20,15 @@ from PySide6.QtWidgets import (
 from annotator import APP_NAME
 from annotator.core.audit_chain import AuditReport
 from annotator.core.changes import Changes
+from annotator.core.entities import Media, MediaKind
 from annotator.core.errors import AnnotatorError
+from annotator.core.locations import resolve_location
 from annotator.core.paths import AppPaths
 from annotator.core.settings import SettingsStore
+from annotator.media.video import FrameIndex
+from annotator.services.base import Result
 from annotator.services.container import Services
+from annotator.services.frames import FrameFile
 from annotator.services.importing import ImportReport
 from annotator.ui import help as help_ui
 from annotator.ui import import_flow
@@ -31,6 +37,7 @@ from annotator.ui.dialogs import case_dialog, preferences
 from annotator.ui.import_flow import ImportFlow
 from annotator.ui.media_browser import MediaBrowser
 from annotator.ui.shortcuts import shortcut, with_shortcut
+from annotator.ui.viewer.media_viewer import MediaViewer
 from annotator.ui.workers import Workers
 
 LAST_CASE_KEY = "session/last_case_uid"
@@ -52,11 +59,21 @@ class MainWindow(QMainWindow):
 
         self.overview = CaseOverview()
         self.overview.new_case_requested.connect(self.new_case)
-        self.setCentralWidget(self.overview)
+        current = settings.current
+        self.viewer = MediaViewer(
+            cache_bytes=current.frame_cache_mb << 20,
+            max_pixels=current.max_image_megapixels * 1_000_000,
+        )
+        self.viewer.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.center = QStackedWidget()
+        self.center.addWidget(self.overview)
+        self.center.addWidget(self.viewer)
+        self.setCentralWidget(self.center)
         self.media_browser = MediaBrowser()
         self.media_dock = QDockWidget("Media", self)
         self.media_dock.setObjectName("media_dock")
         self.media_dock.setWidget(self.media_browser)
+        self.media_browser.media_selected.connect(self.open_media)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.media_dock)
         self.imports = ImportFlow(self, services)
         self.imports.finished.connect(self._import_finished)
@@ -94,6 +111,14 @@ class MainWindow(QMainWindow):
             "import_folder",
             "Import a folder with its subfolders",
         )
+        self.snapshot_action = self._action(
+            "Save &snapshot", self.save_snapshot, "snapshot", "Save the frame on screen as a PNG"
+        )
+        self.overview_action = self._action("Case &overview", self.show_overview)
+        self.focus_viewer_action = self._action(
+            "Focus the viewer", self.viewer.focus_picture, "focus_viewer"
+        )
+        self.addAction(self.focus_viewer_action)
         self.quit_action = self._action("&Quit", self.close, "quit")
         self.preferences_action = self._action(
             "&Preferences...", self.edit_preferences, "preferences"
@@ -128,10 +153,13 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_files_action)
         file_menu.addAction(self.import_folder_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.snapshot_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.preferences_action)
         self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(self.overview_action)
         self.view_menu.addAction(self.full_screen_action)
         case_menu = bar.addMenu("&Case")
         case_menu.addAction(self.new_case_action)
@@ -205,6 +233,7 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(self.case_uid is not None)
         self._refresh_media()
+        self.show_overview()
         if self.case_uid is None:
             self.setWindowTitle(APP_NAME)
             self.overview.show_empty()
@@ -275,6 +304,41 @@ class MainWindow(QMainWindow):
             self.services.media.for_case(self.case_uid),
             self.services.media.thumbnails(self.case_uid),
         )
+
+    def open_media(self, media: Media) -> None:
+        path = resolve_location(media.location, self.settings.current.media_roots)
+        index = None
+        if media.kind is MediaKind.VIDEO:
+            index = FrameIndex.load(self.paths.frame_index_dir / f"{media.sha256}.npz")
+        self.viewer.show_media(media, path, index)
+        self.center.setCurrentWidget(self.viewer)
+        self.snapshot_action.setEnabled(media.kind is MediaKind.VIDEO and path.is_file())
+        self.statusBar().showMessage(f"{media.file_name}: {media.original_path}", 5000)
+
+    def show_overview(self) -> None:
+        self.viewer.close_media()
+        self.center.setCurrentWidget(self.overview)
+        self.snapshot_action.setEnabled(False)
+
+    def save_snapshot(self) -> None:
+        media, path = self.viewer.media, self.viewer.path
+        frame = self.viewer.player.current_frame
+        if self.case_uid is None or media is None or path is None or frame < 0:
+            return
+        case_uid = self.case_uid
+        self.statusBar().showMessage(f"Saving frame {frame}...")
+        self.workers.run(
+            lambda: self.services.snapshots.save(case_uid, media.uid, path, frame),
+            self._snapshot_saved,
+            lambda exc: show_warning(self, "Snapshot not saved", str(exc)),
+        )
+
+    def _snapshot_saved(self, result: Result[FrameFile]) -> None:
+        record = result.value.record
+        self.statusBar().showMessage(
+            f"Saved frame {record['frame']} at {record['timecode']} to {result.value.out}", 10000
+        )
+        self.changed.emit(result.changes)
 
     def import_files(self) -> None:
         if self.case_uid is not None:
@@ -389,6 +453,7 @@ class MainWindow(QMainWindow):
         state = QSettings()
         state.setValue("window/geometry", self.saveGeometry())
         state.setValue("window/state", self.saveState())
+        self.viewer.close_media()
         if self.imports.busy:
             self.imports.cancel()  # keep what was imported; stop promptly
             self.imports.wait()

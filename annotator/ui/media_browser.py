@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QSize,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -146,6 +147,8 @@ class _Proxy(QSortFilterProxyModel):
 class MediaBrowser(QWidget):
     """Shows what is in the case; says how to add media when there is none."""
 
+    media_selected = Signal(object)  # Media
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = MediaListModel()
@@ -169,6 +172,7 @@ class MediaBrowser(QWidget):
         self.view.setWordWrap(False)
         self.view.setSpacing(2)
         self.view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
 
         self.empty = QLabel(
             "No media yet.\n\nDrag files or folders here,\nor use File > Import folder..."
@@ -205,6 +209,18 @@ class MediaBrowser(QWidget):
         self.proxy.sort(0)
         self.stack.setCurrentWidget(self.view if media else self.empty)
         self.filter_edit.setEnabled(bool(media))
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.media_selected.emit(current.data(MediaRole))
+
+    def select(self, uid: str) -> bool:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.data(MediaRole).uid == uid:
+                self.view.setCurrentIndex(index)
+                return True
+        return False
 
     def visible_names(self) -> list[str]:
         return [

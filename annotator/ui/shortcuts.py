@@ -31,14 +31,42 @@ SHORTCUTS: dict[str, Shortcut] = {
     "rename_case": Shortcut("Ctrl+Shift+R", "Rename or describe case", "Case"),
     "check_audit": Shortcut("Ctrl+Shift+A", "Check audit trail", "Case"),
     "shortcuts_help": Shortcut("Ctrl+/", "Keyboard shortcuts", "Help"),
+    "snapshot": Shortcut("Ctrl+Shift+S", "Save the frame on screen as a snapshot", "Player"),
+    "focus_viewer": Shortcut("Esc", "Return the keyboard to the viewer", "Player"),
+}
+
+# Single keys act only while the viewer has the focus, never while typing (DESIGN.md).
+PLAYER_SHORTCUTS: dict[str, Shortcut] = {
+    "play": Shortcut("Space", "Play or pause", "Player"),
+    "step_forward": Shortcut("Right", "One frame forward (also .)", "Player"),
+    "step_forward_alt": Shortcut(".", "One frame forward", "Player"),
+    "step_back": Shortcut("Left", "One frame back (also ,)", "Player"),
+    "step_back_alt": Shortcut(",", "One frame back", "Player"),
+    "second_forward": Shortcut("Shift+Right", "One second forward", "Player"),
+    "second_back": Shortcut("Shift+Left", "One second back", "Player"),
+    "ten_forward": Shortcut("Ctrl+Right", "Ten seconds forward", "Player"),
+    "ten_back": Shortcut("Ctrl+Left", "Ten seconds back", "Player"),
+    "start": Shortcut("Home", "First frame", "Player"),
+    "end": Shortcut("End", "Last frame", "Player"),
+    "slower": Shortcut("[", "Slower", "Player"),
+    "faster": Shortcut("]", "Faster", "Player"),
+    "goto": Shortcut("Ctrl+G", "Go to a time or frame number", "Player"),
+    "zoom_in": Shortcut("+", "Zoom in", "Viewer"),
+    "zoom_in_alt": Shortcut("=", "Zoom in", "Viewer"),
+    "zoom_out": Shortcut("-", "Zoom out", "Viewer"),
+    "zoom_fit": Shortcut("Ctrl+0", "Fit the picture in the window", "Viewer"),
+    "zoom_actual": Shortcut("Ctrl+1", "Actual size (100%)", "Viewer"),
 }
 
 
+ALL_SHORTCUTS = {**SHORTCUTS, **PLAYER_SHORTCUTS}
+
+
 def shortcut(name: str) -> QKeySequence:
-    return SHORTCUTS[name].sequence()
+    return ALL_SHORTCUTS[name].sequence()
 
 
 def with_shortcut(tip: str, name: str) -> str:
     """Tooltips name the shortcut (DESIGN.md, UI conventions)."""
-    text = SHORTCUTS[name].text()
+    text = ALL_SHORTCUTS[name].text()
     return f"{tip} ({text})" if text else tip

@@ -79,8 +79,10 @@ def test_import_folder_records_everything(
 def test_frame_index_is_cached_per_media(
     tmp_path: Path, case: Case, media_folder: Path, db_path: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    svc = open_services(db_path, lambda: "x", Settings, cache)
+    from annotator.core.paths import AppPaths
+
+    svc = open_services(db_path, lambda: "x", Settings, AppPaths.from_environment())
+    cache = svc.paths.frame_index_dir
     run_import(svc, case, media_folder)
     video = next(m for m in svc.media.for_case(case.uid) if m.file_name == "vfr.mp4")
     assert (cache / f"{video.sha256}.npz").is_file()

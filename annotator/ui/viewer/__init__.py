@@ -1,0 +1,1 @@
+"""Viewing evidence: the video player, the image viewer and what they share."""
