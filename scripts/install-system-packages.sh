@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian/Ubuntu libraries that Qt (PySide6) needs, plus fonts for Cyrillic and Chinese text.
+# Debian/Ubuntu libraries that Qt (PySide6) needs: display, fonts, and sound (Qt Multimedia
+# plays through PulseAudio; the tests use its null sink as a real audio device).
 # Installs only what is missing, so running it again costs nothing. Elsewhere it does nothing:
 # on Windows and macOS the PySide6 wheels carry what they need.
 set -euo pipefail
@@ -8,7 +9,8 @@ command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 || e
 packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
           libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
           libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libnss3
-          libxcomposite1 libxdamage1 libxrandr2 libxtst6 fonts-dejavu-core)
+          libxcomposite1 libxdamage1 libxrandr2 libxtst6 fonts-dejavu-core
+          libpulse0 pulseaudio pulseaudio-utils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -53,3 +53,20 @@ def make_window(qtbot: object, services: Services) -> Iterator[object]:
     yield make
     for window in windows:
         window.workers.wait_all()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def audio_device() -> None:
+    """A real audio output: PulseAudio's null sink (started here when not yet running)."""
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("pulseaudio") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PulseAudio missing: scripts/install-system-packages.sh installs it")
+        pytest.skip("PulseAudio not installed (scripts/install-system-packages.sh)")
+    subprocess.run([str(ROOT / "scripts" / "start-test-audio.sh")], check=True, timeout=30)

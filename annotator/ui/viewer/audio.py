@@ -40,7 +40,7 @@ class AudioTrack(QObject):
         self.player: Any = QMediaPlayer(self)
         self.player.setAudioOutput(self.output)
         self.player.setSource(QUrl.fromLocalFile(str(path)))
-        self.player.positionChanged.connect(self.position)
+        self.player.positionChanged.connect(lambda ms: self.position.emit(int(ms)))
         self.output.setVolume(0.8)
 
     def play(self, at_ms: int, rate: float) -> None:

@@ -14,14 +14,14 @@ class PlaybackClock:
     """
 
     def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
-        self._now = now
+        self.now = now
         self._anchor_media = 0.0
         self._anchor_wall = now()
         self.speed = 1.0
         self.running = False
 
     def start(self, at_ms: float) -> None:
-        self._anchor_media, self._anchor_wall = at_ms, self._now()
+        self._anchor_media, self._anchor_wall = at_ms, self.now()
         self.running = True
 
     def stop(self) -> float:
@@ -33,13 +33,13 @@ class PlaybackClock:
     def set_speed(self, speed: float) -> None:
         position = self.position()
         self.speed = speed
-        self._anchor_media, self._anchor_wall = position, self._now()
+        self._anchor_media, self._anchor_wall = position, self.now()
 
     def sync(self, media_ms: float) -> None:
         """An authoritative position (the audio output's): re-anchor on it."""
-        self._anchor_media, self._anchor_wall = media_ms, self._now()
+        self._anchor_media, self._anchor_wall = media_ms, self.now()
 
     def position(self) -> float:
         if not self.running:
             return self._anchor_media
-        return self._anchor_media + (self._now() - self._anchor_wall) * 1000.0 * self.speed
+        return self._anchor_media + (self.now() - self._anchor_wall) * 1000.0 * self.speed

@@ -26,6 +26,7 @@ from annotator.ui.viewer.picture_tools import PictureTools
 
 TICK_MS = 5  # how often playback asks "which frame is on screen now?"
 SCRUB_REST_MS = 150  # the slider is resting: replace the keyframe preview by the exact frame
+AUDIO_START_WAIT_S = 2.0  # sound outputs take a moment to start; hold the picture meanwhile
 
 
 def ask_position(parent: QWidget, current: str) -> str | None:
@@ -69,6 +70,7 @@ class Player(QWidget):
         self.loop = False
         self.loop_range: tuple[int, int] | None = None
         self.played_frames = 0  # frames shown while playing (dropped ones are not counted)
+        self._audio_wait: tuple[int, float] | None = None
 
         self._tick = QTimer(self)
         self._tick.setTimerType(Qt.TimerType.PreciseTimer)
@@ -215,12 +217,14 @@ class Player(QWidget):
         self.clock.start(self.index.ms(start))
         if self.audio is not None:
             self.audio.play(self.index.ms(start), self.clock.speed)
+            self._audio_wait = (self.audio.player.position(), self.clock.now())
         self._tick.start()
         self.transport.show_playing(True)
 
     def pause(self) -> None:
         if not self.playing:
             return
+        self._audio_wait = None
         self._tick.stop()
         self.clock.stop()
         if self.audio is not None:
@@ -238,6 +242,18 @@ class Player(QWidget):
     def _on_tick(self) -> None:
         if self.index is None or self.loader is None:
             return
+        if self._audio_wait is not None and self.audio is not None:
+            start_position, since = self._audio_wait
+            position = self.audio.player.position()
+            if position != start_position:
+                self._audio_wait = None  # the sound is running: the clock follows it now
+                self.clock.start(position)
+            elif self.clock.now() - since < AUDIO_START_WAIT_S:
+                self.clock.start(self.current_ms)  # hold the picture until the sound starts
+                return
+            else:
+                self._audio_wait = None
+                self._notify("The sound did not start: playing the picture on its own clock.")
         first, last = self._bounds()
         now = self.clock.position()
         target = self.index.frame_at_ms(int(now))
