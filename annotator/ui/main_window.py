@@ -310,7 +310,8 @@ class MainWindow(QMainWindow):
         index = None
         if media.kind is MediaKind.VIDEO:
             index = FrameIndex.load(self.paths.frame_index_dir / f"{media.sha256}.npz")
-        self.viewer.show_media(media, path, index)
+        waveforms = self.paths.cache_dir / "waveform"
+        self.viewer.show_media(media, path, index, waveforms / f"{media.sha256}.npz")
         self.center.setCurrentWidget(self.viewer)
         self.snapshot_action.setEnabled(media.kind is MediaKind.VIDEO and path.is_file())
         self.statusBar().showMessage(f"{media.file_name}: {media.original_path}", 5000)

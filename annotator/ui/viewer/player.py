@@ -23,6 +23,7 @@ from annotator.ui.viewer.controls import TransportBar
 from annotator.ui.viewer.frame_loader import FrameLoader, FrameResult
 from annotator.ui.viewer.frame_view import ZOOM_STEP, FrameView
 from annotator.ui.viewer.picture_tools import PictureTools
+from annotator.ui.viewer.waveform import WaveformStrip
 
 TICK_MS = 5  # how often playback asks "which frame is on screen now?"
 SCRUB_REST_MS = 150  # the slider is resting: replace the keyframe preview by the exact frame
@@ -49,12 +50,16 @@ class Player(QWidget):
         self.transport = TransportBar()
         self.notice = QLabel()
         self.notice.hide()
+        self.waveform = WaveformStrip()
+        self.waveform.seek_ms.connect(self.seek_ms)
+        self.waveform.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.tools)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.notice)
+        layout.addWidget(self.waveform)
         layout.addWidget(self.transport)
 
         self.loader: FrameLoader | None = None
@@ -94,7 +99,13 @@ class Player(QWidget):
 
     # --- opening and closing -------------------------------------------------------------
 
-    def open(self, path: Path, index: FrameIndex | None = None, has_audio: bool = False) -> None:
+    def open(
+        self,
+        path: Path,
+        index: FrameIndex | None = None,
+        has_audio: bool = False,
+        waveform_cache: Path | None = None,
+    ) -> None:
         self.close_media()
         self.path = path
         self.index = None
@@ -112,11 +123,15 @@ class Player(QWidget):
                 self.audio.position.connect(self._audio_position)
             else:
                 self._notify(reason)
+        self.waveform.setVisible(has_audio)
+        if has_audio:
+            self.waveform.load(path, index.duration_ms if index else 0, waveform_cache)
         self.transport.mute_button.setEnabled(self.audio is not None)
         self.transport.volume.setEnabled(self.audio is not None)
 
     def close_media(self) -> None:
         self.pause()
+        self.waveform.stop()
         if self.loader is not None:
             self.loader.stop()
             self.loader.deleteLater()
@@ -128,6 +143,7 @@ class Player(QWidget):
 
     def _opened(self, index: FrameIndex) -> None:
         self.index = index
+        self.waveform.duration_ms = index.duration_ms
         self.transport.set_range(index.frame_count)
         self.seek(0)
 
@@ -189,6 +205,7 @@ class Player(QWidget):
         self.transport.show_position(result.number, result.ms, self.index.frame_count)
         if self.clock.running:
             self.played_frames += 1
+        self.waveform.set_position(result.ms)
         self.position_changed.emit(result.number, result.ms)
 
     def set_adjustments(self, adjust: Adjustments) -> None:
