@@ -47,7 +47,9 @@ def perceptual_hash(rgb: np.ndarray) -> str:
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if rgb.ndim == 3 else rgb
     small = cv2.resize(gray, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
     low = cv2.dct(small)[:8, :8].flatten()
-    bits = low[1:] > np.median(low[1:])  # skip the DC term: overall brightness
+    ac = low[1:]  # skip the DC term: overall brightness
+    median = np.partition(ac, ac.size // 2)[ac.size // 2]  # (np.median imports numpy.ma)
+    bits = ac > median
     value = 0
     for bit in bits:
         value = (value << 1) | int(bit)

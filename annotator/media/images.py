@@ -27,6 +27,23 @@ _MAKE, _MODEL = 271, 272
 _ROTATION = {1: 0, 2: 0, 3: 180, 4: 180, 5: 90, 6: 90, 7: 270, 8: 270}
 
 
+def _upright(image: Any, orientation: int) -> Any:
+    """Apply an EXIF orientation (the same mapping as Pillow's exif_transpose)."""
+    from PIL import Image
+
+    t = Image.Transpose
+    method = {
+        2: t.FLIP_LEFT_RIGHT,
+        3: t.ROTATE_180,
+        4: t.FLIP_TOP_BOTTOM,
+        5: t.TRANSPOSE,
+        6: t.ROTATE_270,
+        7: t.TRANSVERSE,
+        8: t.ROTATE_90,
+    }[orientation]
+    return image.transpose(method)
+
+
 @dataclass(frozen=True, slots=True)
 class ImageProbe:
     format: str
@@ -36,7 +53,7 @@ class ImageProbe:
     frames: int
     captured_at: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
-    preview: np.ndarray | None = None  # upright RGB, longest edge about 2 x THUMB_EDGE
+    preview: np.ndarray | None = None  # upright RGB, longest edge about THUMB_EDGE
 
 
 def _text(value: object) -> str:
@@ -99,7 +116,7 @@ def _exif(image: Any) -> tuple[dict[str, Any], str, int]:
 
 def probe_image(path: Path, max_pixels: int) -> ImageProbe:
     """Header, EXIF and a reduced upright preview. Raises MediaError with a reason."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:
@@ -125,10 +142,12 @@ def probe_image(path: Path, max_pixels: int) -> ImageProbe:
         frames = int(getattr(image, "n_frames", 1) or 1)
         fmt = (image.format or "").lower()
         try:
-            image.draft("RGB", (THUMB_EDGE * 2, THUMB_EDGE * 2))  # JPEG: decode at 1/2..1/8
+            image.draft("RGB", (THUMB_EDGE, THUMB_EDGE))  # JPEG: decode at 1/2..1/8 size
             image.load()
-            preview = ImageOps.exif_transpose(image.convert("RGB"))
-            preview.thumbnail((THUMB_EDGE * 2, THUMB_EDGE * 2))
+            preview = image if image.mode == "RGB" else image.convert("RGB")
+            preview.thumbnail((THUMB_EDGE, THUMB_EDGE), reducing_gap=2.0)
+            if orientation != 1:
+                preview = _upright(preview, orientation)
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
             if "truncated" in str(exc) or isinstance(exc, EOFError):
                 raise MediaError(

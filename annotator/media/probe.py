@@ -118,13 +118,15 @@ def _probe_open(path: Path, container: Any) -> AVProbe:
                 f"{path.name} is cut short: its header lists {declared_frames} frames but only "
                 f"{index.frame_count} are in the file. Download or copy it again from the source.",
             )
-        source = VideoSource(path, index=index, container=container)
+        source = VideoSource(path, index=index, container=container, cache_bytes=0)
         try:
             poster = source.poster()
         except (EOFError, IndexError) as exc:
             raise MediaError(
                 "decode_error", f"No picture could be decoded from {path.name}: {exc}."
             ) from exc
+        finally:
+            source.release()
         height, width = poster.rgb.shape[:2]
         rotation = source.rotation
         rate = video.average_rate

@@ -17,6 +17,7 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from annotator.core.entities import NewMedia
 from annotator.core.errors import AlreadyExistsError, MediaError
 from annotator.core.locations import to_location
 from annotator.core.progress import Cancelled, CancelToken, Progress
@@ -110,9 +111,10 @@ class ImportService:
         total = len(candidates) + len(report.files)
         total_bytes = sum(f.size for f in candidates)
         counter = _ByteCounter()
-        seen_in_batch: dict[str, str] = {}
+        books = _Books(self._media.sha_index(case_uid))
         done = len(report.files)
         yield Progress(done, total, "", 0, total_bytes, "Starting")
+        _warm_up()
 
         pool = cf.ThreadPoolExecutor(
             max_workers=workers or default_workers(), thread_name_prefix="import"
@@ -136,15 +138,21 @@ class ImportService:
                 if cancel.cancelled and not pending:
                     break
                 finished, _ = cf.wait(pending, timeout=0.1, return_when=cf.FIRST_COMPLETED)
+                to_record: list[tuple[Found, Analysis]] = []
                 for future in finished:
                     found = pending.pop(future)
                     current = str(found.path)
-                    outcome = self._record(case_uid, found, future, seen_in_batch, settings)
+                    outcome = self._classify(found, future, books)
                     if outcome is None:  # cancelled mid-file: nothing recorded
                         queue.append(found)
-                        continue
-                    report.files.append(outcome)
-                    done += 1
+                    elif isinstance(outcome, FileOutcome):
+                        report.files.append(outcome)
+                        done += 1
+                    else:
+                        to_record.append((found, outcome))
+                if to_record:
+                    report.files += self._record(case_uid, to_record, books, settings)
+                    done += len(to_record)
                 yield Progress(
                     done,
                     total,
@@ -163,14 +171,14 @@ class ImportService:
         report.seconds = time.monotonic() - started
         return report
 
-    def _record(
-        self,
-        case_uid: str,
-        found: Found,
-        future: cf.Future[Analysis],
-        seen: dict[str, str],
-        settings: Settings,
-    ) -> FileOutcome | None:
+    def _classify(
+        self, found: Found, future: cf.Future[Analysis], books: _Books
+    ) -> FileOutcome | Analysis | None:
+        """Decide a finished file's fate before anything is written.
+
+        Returns a final outcome (failed, duplicate, already there), the analysis to
+        record, or None when Cancel interrupted the file.
+        """
         path = str(found.path)
         try:
             analysis = future.result()
@@ -182,59 +190,106 @@ class ImportService:
             return FileOutcome(
                 path, "failed", "decode_error", f"{found.path.name} could not be read: {exc!r}"
             )
-
-        existing = self._media.find_by_sha256(case_uid, analysis.media.sha256)
-        if existing is not None:
-            if existing.original_path == path:
+        sha = analysis.media.sha256
+        if sha in books.in_case:
+            uid, original = books.in_case[sha]
+            if original == path:
                 return FileOutcome(
                     path,
                     "skipped",
                     "already_imported",
                     "Already in the case from this path.",
-                    analysis.media.sha256,
-                    existing.uid,
+                    sha,
+                    uid,
                 )
             return FileOutcome(
                 path,
                 "duplicate",
                 "duplicate",
-                f"Same content as {existing.original_path}, already in the case.",
-                analysis.media.sha256,
-                existing.uid,
-                existing.original_path,
+                f"Same content as {original}, already in the case.",
+                sha,
+                uid,
+                original,
             )
-        if analysis.media.sha256 in seen:
+        if sha in books.this_import:
+            first = books.this_import[sha]
             return FileOutcome(
                 path,
                 "duplicate",
                 "duplicate",
-                f"Same content as {seen[analysis.media.sha256]} in this import.",
-                analysis.media.sha256,
+                f"Same content as {first} in this import.",
+                sha,
                 "",
-                seen[analysis.media.sha256],
+                first,
             )
-        if analysis.frame_index is not None and self._frame_index_dir is not None:
-            # Only a cache: the player rebuilds it from the file when it is missing.
-            with contextlib.suppress(OSError):
-                analysis.frame_index.save(self._frame_index_dir / f"{analysis.media.sha256}.npz")
+        books.this_import[sha] = path
+        return analysis
+
+    def _record(
+        self,
+        case_uid: str,
+        batch: list[tuple[Found, Analysis]],
+        books: _Books,
+        settings: Settings,
+    ) -> list[FileOutcome]:
+        """Record what finished together in one transaction: each record stays whole."""
+        for _, analysis in batch:
+            if analysis.frame_index is not None and self._frame_index_dir is not None:
+                # Only a cache: the player rebuilds it from the file when it is missing.
+                with contextlib.suppress(OSError):
+                    analysis.frame_index.save(
+                        self._frame_index_dir / f"{analysis.media.sha256}.npz"
+                    )
+        located = [
+            replace(a.media, location=to_location(found.path, settings.media_roots))
+            for found, a in batch
+        ]
         try:
-            located = replace(
-                analysis.media, location=to_location(found.path, settings.media_roots)
-            )
-            media = self._media.add(case_uid, located).value
-        except AlreadyExistsError:  # another window or process imported it meanwhile
-            other = self._media.find_by_sha256(case_uid, analysis.media.sha256)
+            added = self._media.add_many(case_uid, located).value
+        except AlreadyExistsError:
+            # Another window or process imported one of them meanwhile: go one by one.
+            return [self._record_one(case_uid, media, books) for media in located]
+        for media in added:
+            books.in_case[media.sha256] = (media.uid, media.original_path)
+        return [FileOutcome(m.original_path, "imported", "", "", m.sha256, m.uid) for m in added]
+
+    def _record_one(self, case_uid: str, media: NewMedia, books: _Books) -> FileOutcome:
+        try:
+            added = self._media.add(case_uid, media).value
+        except AlreadyExistsError:
+            other = self._media.find_by_sha256(case_uid, media.sha256)
             return FileOutcome(
-                path,
+                media.original_path,
                 "duplicate",
                 "duplicate",
                 "Imported meanwhile elsewhere.",
-                analysis.media.sha256,
+                media.sha256,
                 other.uid if other else "",
                 other.original_path if other else "",
             )
-        seen[analysis.media.sha256] = path
-        return FileOutcome(path, "imported", "", "", analysis.media.sha256, media.uid)
+        books.in_case[added.sha256] = (added.uid, added.original_path)
+        return FileOutcome(added.original_path, "imported", "", "", added.sha256, added.uid)
+
+
+class _Books:
+    """What the importer knows about contents: in the case already, or seen in this run."""
+
+    def __init__(self, in_case: dict[str, tuple[str, str]]) -> None:
+        self.in_case = in_case  # sha256 -> (media uid, original path)
+        self.this_import: dict[str, str] = {}  # sha256 -> first path with it in this run
+
+
+def _warm_up() -> None:
+    """Import the decoders' modules once, here, before the pool threads need them.
+
+    A first import inside a pool thread holds the interpreter lock for tens of
+    milliseconds: long enough for the window to stutter.
+    """
+    import av  # noqa: F401
+    import cv2  # noqa: F401
+    from PIL import Image, ImageOps  # noqa: F401
+
+    Image.init()  # every format plugin, loaded now rather than on first use
 
 
 def _cancelled(found: Found) -> FileOutcome:

@@ -16,6 +16,19 @@ class MediaService(Service):
             result = unit.result(media)
         return result
 
+    def add_many(self, case_uid: str, items: list[NewMedia]) -> Result[list[Media]]:
+        """Register several analysed files in one transaction (each record whole)."""
+        with self.write() as unit:
+            case = unit.case(case_uid)
+            added = [repo.add(unit.session, unit.journal, case, item) for item in items]
+            result = unit.result(added)
+        return result
+
+    def sha_index(self, case_uid: str) -> dict[str, tuple[str, str]]:
+        """sha256 -> (uid, original path) of every media item in the case, in one query."""
+        with self.read() as session:
+            return repo.sha_index(session, case_by_uid(session, case_uid))
+
     def get_case(self, case_uid: str) -> None:
         """Raise NotFoundError unless the case exists."""
         with self.read() as session:

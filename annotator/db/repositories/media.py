@@ -52,6 +52,15 @@ def get(session: Session, case: CaseRow, uid: str) -> Media:
     return convert.media(by_uid(session, MediaRow, case, uid))
 
 
+def sha_index(session: Session, case: CaseRow) -> dict[str, tuple[str, str]]:
+    rows = session.execute(
+        select(MediaRow.sha256, MediaRow.uid, MediaRow.original_path).where(
+            MediaRow.case_id == case.id
+        )
+    )
+    return {sha: (uid, path) for sha, uid, path in rows}
+
+
 def thumbnails(session: Session, case: CaseRow) -> dict[str, bytes]:
     rows = session.execute(
         select(MediaRow.uid, MediaRow.thumbnail).where(
