@@ -80,6 +80,9 @@ class WaveformStrip(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.status)
         elif self.duration_ms:
             peaks = self.waveform.peaks
+            loudest = float(abs(peaks).max()) if peaks.size else 0.0
+            # Quiet recordings are drawn larger (up to 8x) so speech stands out.
+            gain = min(8.0, 0.95 / loudest) if loudest > 0 else 1.0
             painter.setPen(palette.color(QPalette.ColorRole.Highlight))
             per_pixel = self.duration_ms / width / self.waveform.bucket_ms
             for x in range(width):
@@ -88,7 +91,7 @@ class WaveformStrip(QWidget):
                 chunk = peaks[start:stop]
                 if chunk.size == 0:
                     break
-                low, high = float(chunk[:, 0].min()), float(chunk[:, 1].max())
+                low, high = float(chunk[:, 0].min()) * gain, float(chunk[:, 1].max()) * gain
                 painter.drawLine(
                     QPointF(x, middle - high * middle), QPointF(x, middle - low * middle)
                 )
