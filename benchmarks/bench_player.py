@@ -46,6 +46,7 @@ TARGET_PLAYBACK_FPS = 60.0
 MEMORY_CAPS_MIB = (64, 256)
 MEMORY_SLACK_MIB = 32.0
 MIB = 1024 * 1024
+MMAP_THRESHOLD = 1 * MIB  # glibc: larger allocations get their own mapping
 
 
 # --------------------------------------------------------------------------- plan, corpus
@@ -667,19 +668,26 @@ class Bench:
 
     def bench_memory(self) -> None:
         steps = self.plan.memory_steps or self.count - 1
-        runs = [("minimal", 0)] + [("app", cap * MIB) for cap in MEMORY_CAPS_MIB]
+        runs = [("minimal", 0, False)]
+        runs += [
+            ("app", cap * MIB, mmapped) for cap in MEMORY_CAPS_MIB for mmapped in (False, True)
+        ]
         results = {}
-        for mode, cap in runs:
+        for mode, cap, mmapped in runs:
             command = [sys.executable, str(Path(__file__).resolve()), "--child-memory", mode]
             command += [str(self.path), "--cap", str(cap), "--steps", str(steps)]
-            done = subprocess.run(command, check=True, capture_output=True, text=True)
-            results[(mode, cap)] = json.loads(done.stdout.strip().splitlines()[-1])
-        decoder = results[("minimal", 0)]["growth_mib"]
+            env = dict(os.environ)
+            if mmapped:  # a diagnostic: every frame array its own mapping, unmapped when freed
+                env["MALLOC_MMAP_THRESHOLD_"] = str(MMAP_THRESHOLD)
+            done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+            results[(mode, cap, mmapped)] = json.loads(done.stdout.strip().splitlines()[-1])
+        decoder = results[("minimal", 0, False)]["growth_mib"]
         for cap_mib in MEMORY_CAPS_MIB:
-            child = results[("app", cap_mib * MIB)]
+            child = results[("app", cap_mib * MIB, False)]
             allowed = cap_mib + decoder + MEMORY_SLACK_MIB
             child["decoder_growth_mib"] = decoder
             child["allowed_growth_mib"] = round(allowed, 1)
+            child["growth_mmapped_mib"] = results[("app", cap_mib * MIB, True)]["growth_mib"]
             ok = child["max_cache_bytes"] <= cap_mib * MIB and child["growth_mib"] <= allowed
             child["result"] = (
                 "PASS" if ok and not child["wrong"] else ("WRONG" if child["wrong"] else "MISS")
@@ -817,7 +825,9 @@ def fmt(value: float | None, unit: str = "") -> str:
         return f"{value:.0f}{unit}"
     if abs(value) >= 10:
         return f"{value:.1f}{unit}"
-    return f"{value:.2f}{unit}"
+    if abs(value) >= 1 or unit:
+        return f"{value:.2f}{unit}"
+    return f"{value:.3f}{unit}"
 
 
 def print_table(headers: list[str], lines: list[list[str]], align_left: int = 1) -> None:
@@ -883,6 +893,7 @@ def print_report(facts: dict[str, Any], plan_name: str, reports: list[CodecRepor
             print()
             headers = ["cache cap", "back-steps", "max cache.bytes", "frames", "RSS before"]
             headers += ["RSS after", "RSS peak", "peak growth", "allowed", "result"]
+            headers += ["growth, frames mmap'd"]
             lines = [
                 [
                     f"{m['cap_mib']} MiB",
@@ -895,6 +906,7 @@ def print_report(facts: dict[str, Any], plan_name: str, reports: list[CodecRepor
                     f"{m['growth_mib']} MiB",
                     f"{m['allowed_growth_mib']} MiB",
                     m["result"],
+                    f"{m['growth_mmapped_mib']} MiB",
                 ]
                 for m in report.memory
             ]
@@ -903,6 +915,11 @@ def print_report(facts: dict[str, Any], plan_name: str, reports: list[CodecRepor
                 f"   allowed growth = cap + decoder working set "
                 f"({report.memory[0]['decoder_growth_mib']} MiB: minimal loop, same decoding, no "
                 f"cache) + {MEMORY_SLACK_MIB:.0f} MiB; peak = {report.memory[0]['peak_is']}"
+            )
+            print(
+                "   last column: the same run with MALLOC_MMAP_THRESHOLD_=1048576 (glibc gives each"
+                " frame array its own mapping, returned when freed): growth above it is"
+                " allocator retention, not live frames"
             )
         for note in report.notes:
             print(f"   {note}")

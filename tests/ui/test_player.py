@@ -319,3 +319,43 @@ def test_missing_file_is_explained(
     window.media_browser.select(vfr.uid)
     assert window.viewer.currentWidget() is window.viewer.notice
     assert "is not where it was" in window.viewer.notice.text()
+
+
+def test_image_viewer_zoom_keys(qtbot: object, corpus: dict[str, Path]) -> None:
+    from annotator.ui.viewer.image_view import ImageViewer
+
+    viewer = ImageViewer()
+    qtbot.addWidget(viewer)  # type: ignore[attr-defined]
+    viewer.show()
+    viewer.open(corpus["image.png"])
+    qtbot.waitUntil(lambda: not viewer.view.item.image.isNull(), timeout=10_000)  # type: ignore[attr-defined]
+    viewer.view.setFocus()
+    qtbot.keyClick(viewer.view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)  # type: ignore[attr-defined]
+    assert viewer.view.zoom == 1.0
+    qtbot.keyClick(viewer.view, Qt.Key.Key_Minus)  # type: ignore[attr-defined]
+    assert viewer.view.zoom == pytest.approx(0.8)
+    viewer.close_media()
+
+
+def test_audio_only_file_shows_a_waveform_and_plays(
+    audio_device: None, qtbot: object, corpus: dict[str, Path], tmp_path: Path
+) -> None:
+    from annotator.ui.viewer.audio_pane import AudioPane
+
+    clip = mf.make_audio(tmp_path / "call.m4a", codec="aac", seconds=4)
+    pane = AudioPane()
+    qtbot.addWidget(pane)  # type: ignore[attr-defined]
+    pane.show()
+    pane.open(clip, 4000, tmp_path / "wave.npz")
+    qtbot.waitUntil(lambda: pane.waveform.waveform is not None, timeout=10_000)  # type: ignore[attr-defined]
+    assert (tmp_path / "wave.npz").is_file()
+    assert pane.audio is not None, pane.notice.text()
+    pane.setFocus()
+    qtbot.keyClick(pane, Qt.Key.Key_Space)  # type: ignore[attr-defined]
+    assert pane.playing
+    qtbot.waitUntil(lambda: pane.position_ms > 500, timeout=10_000)  # type: ignore[attr-defined]
+    pane.pause()
+    assert pane.transport.time_label.text() != "00:00:00.000"
+    pane.waveform.seek_ms.emit(3000)  # a click on the waveform
+    assert pane.position_ms == 3000
+    pane.close_media()

@@ -67,6 +67,7 @@ class ImageViewer(QWidget):
         self.view = FrameView()
         self.tools = PictureTools(self.view)
         self.tools.adjust.changed.connect(self.set_adjustments)
+        self.tools.install_zoom_keys(self)
         self.notice = QLabel()
         self.notice.hide()
         layout = QVBoxLayout(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -14,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.ui.shortcuts import with_shortcut
+from annotator.ui.shortcuts import shortcut, with_shortcut
 from annotator.ui.viewer.adjust import Adjustments
 from annotator.ui.viewer.frame_view import ZOOM_STEP, FrameView
 
@@ -109,6 +110,19 @@ class PictureTools(QWidget):
         layout.setSpacing(0)
         layout.addLayout(row)
         layout.addWidget(self.adjust)
+
+    def install_zoom_keys(self, owner: QWidget) -> None:
+        """+, -, Ctrl+0 and Ctrl+1 while ``owner`` (the viewer) has the focus."""
+        for name, slot in {
+            "zoom_in": lambda: self.view.zoom_by(ZOOM_STEP),
+            "zoom_in_alt": lambda: self.view.zoom_by(ZOOM_STEP),
+            "zoom_out": lambda: self.view.zoom_by(1 / ZOOM_STEP),
+            "zoom_fit": self.view.fit,
+            "zoom_actual": self.view.actual_size,
+        }.items():
+            item = QShortcut(shortcut(name), owner)
+            item.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            item.activated.connect(slot)
 
     def _pixel(self, x: int, y: int) -> None:
         self.pixel_label.setText("" if x < 0 else f"x {x}, y {y}")

@@ -21,7 +21,7 @@ from annotator.ui.viewer.audio import AudioTrack, audio_unavailable_reason
 from annotator.ui.viewer.clock import PlaybackClock
 from annotator.ui.viewer.controls import TransportBar
 from annotator.ui.viewer.frame_loader import FrameLoader, FrameResult
-from annotator.ui.viewer.frame_view import ZOOM_STEP, FrameView
+from annotator.ui.viewer.frame_view import FrameView
 from annotator.ui.viewer.picture_tools import PictureTools
 from annotator.ui.viewer.waveform import WaveformStrip
 
@@ -324,12 +324,8 @@ class Player(QWidget):
             "slower": lambda: self.transport.change_speed(-1),
             "faster": lambda: self.transport.change_speed(1),
             "goto": self.go_to,
-            "zoom_in": lambda: self.view.zoom_by(ZOOM_STEP),
-            "zoom_in_alt": lambda: self.view.zoom_by(ZOOM_STEP),
-            "zoom_out": lambda: self.view.zoom_by(1 / ZOOM_STEP),
-            "zoom_fit": self.view.fit,
-            "zoom_actual": self.view.actual_size,
         }
+        self.tools.install_zoom_keys(self)
         self.shortcuts: dict[str, QShortcut] = {}
         for name, slot in actions.items():
             item = QShortcut(QKeySequence(shortcut(name)), self)
