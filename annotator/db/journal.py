@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from annotator.core.audit_chain import GENESIS_HASH, Snapshot, canonical_text, event_hash
 from annotator.core.changes import Changes
+from annotator.db import search
 from annotator.db.schema import AuditEventRow, Base, CaseRow
 from annotator.db.snapshots import entity_type_of, snapshot
 
@@ -86,6 +87,7 @@ class Journal:
             )
         )
         self._heads[case.id] = (seq, digest)
+        search.reindex(self.session, case.uid, entity_type, entity_uid, after)
         self._changes = self._changes | Changes.of(entity_type, entity_uid)
 
     # Helpers for the three shapes of change. Rows must belong to a case (``row.case``).

@@ -15,6 +15,7 @@ from annotator.services.cases import CaseService
 from annotator.services.claims import ClaimService
 from annotator.services.importing import ImportService
 from annotator.services.media import MediaService
+from annotator.services.searching import SearchService
 from annotator.services.snapshots import SnapshotService
 from annotator.services.tags import TagService
 
@@ -37,6 +38,7 @@ class Services:
         self.claims = ClaimService(db, actor)
         self.annotations = AnnotationService(db, actor)
         self.audit = AuditService(db, actor)
+        self.search = SearchService(db, actor)
         self.importing = ImportService(self.media, settings, self.paths.frame_index_dir)
         self.snapshots = SnapshotService(db, actor, settings, self.paths.data_dir / "snapshots")
 

@@ -1,0 +1,96 @@
+"""Full-text search over notes, transcripts, translations and claim statements.
+
+SQLite: an FTS5 table with the trigram tokenizer, so words inside Chinese or Cyrillic text
+are found as substrings (unicode61 would treat an unspaced Chinese sentence as one word).
+Queries shorter than three characters fall back to a substring scan of the same table.
+The index follows the audit journal: every event that records an annotation or a claim
+rewrites that record's entry in the same transaction (db/journal.py), so search can never
+disagree with what was saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+TABLE = "search_index"
+INDEXED_TYPES = {
+    "annotation": ("title", "note", "transcript", "translation", "place_name"),
+    "claim": ("statement", "claimant", "notes"),
+}
+
+
+def is_search_table(name: str | None) -> bool:
+    """The FTS table and its shadow tables, which the ORM models do not describe."""
+    return bool(name) and (name == TABLE or str(name).startswith(TABLE + "_"))
+
+
+def body_of(entity_type: str, snapshot: Mapping[str, object]) -> str:
+    fields = INDEXED_TYPES[entity_type]
+    return "\n".join(str(snapshot.get(f) or "") for f in fields).strip()
+
+
+def reindex(
+    session: Session,
+    case_uid: str,
+    entity_type: str,
+    uid: str,
+    after: Mapping[str, object] | None,
+) -> None:
+    """Replace the entry for one record (removed when deleted or soft-deleted)."""
+    if entity_type not in INDEXED_TYPES or session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(text(f"DELETE FROM {TABLE} WHERE entity_uid = :uid"), {"uid": uid})
+    if after is None or after.get("deleted_at"):
+        return
+    body = body_of(entity_type, after)
+    if body:
+        session.execute(
+            text(
+                f"INSERT INTO {TABLE} (entity_type, entity_uid, case_uid, body) "
+                "VALUES (:type, :uid, :case, :body)"
+            ),
+            {"type": entity_type, "uid": uid, "case": case_uid, "body": body},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entity_type: str
+    entity_uid: str
+    snippet: str
+
+
+def search(session: Session, case_uid: str, query: str, limit: int = 200) -> list[Hit]:
+    """Records of the case whose text contains ``query`` (case-insensitive), best first."""
+    words = [w for w in query.split() if w]
+    if not words:
+        return []
+    if all(len(w) >= 3 for w in words):
+        # Each word as a quoted FTS5 string: user text is data, never query syntax.
+        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+        rows = session.execute(
+            text(
+                f"SELECT entity_type, entity_uid, snippet({TABLE}, 3, '[', ']', '...', 12) "
+                f"FROM {TABLE} WHERE {TABLE} MATCH :match AND case_uid = :case "
+                "ORDER BY rank LIMIT :limit"
+            ),
+            {"match": match, "case": case_uid, "limit": limit},
+        )
+    else:
+        clauses = " AND ".join(f"body LIKE :w{i} ESCAPE '\\'" for i in range(len(words)))
+        params: dict[str, object] = {"case": case_uid, "limit": limit}
+        for i, word in enumerate(words):
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params[f"w{i}"] = f"%{escaped}%"
+        rows = session.execute(
+            text(
+                f"SELECT entity_type, entity_uid, substr(body, 1, 80) FROM {TABLE} "
+                f"WHERE case_uid = :case AND {clauses} LIMIT :limit"
+            ),
+            params,
+        )
+    return [Hit(t, u, s) for t, u, s in rows]
