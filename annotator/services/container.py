@@ -32,6 +32,7 @@ class Services:
     ) -> None:
         self._db = db
         self.paths = paths or AppPaths.from_environment()
+        self.settings = settings
         self.cases = CaseService(db, actor)
         self.media = MediaService(db, actor)
         self.tags = TagService(db, actor)

@@ -28,6 +28,7 @@ from annotator.core.settings import SettingsStore
 from annotator.media.video import FrameIndex
 from annotator.services.base import Result
 from annotator.services.container import Services
+from annotator.services.demo import DemoCase, build_or_reuse_demo
 from annotator.services.frames import FrameFile
 from annotator.services.importing import ImportReport
 from annotator.ui import help as help_ui
@@ -146,6 +147,8 @@ class MainWindow(QMainWindow):
             "&Keyboard shortcuts", self.show_shortcuts, "shortcuts_help"
         )
         self.about_action = self._action(f"&About {APP_NAME}", self.show_about)
+        self.demo_action = self._action("Open &demo case", self.open_demo)
+        self.demo_action.setToolTip("A worked example: builds it the first time (a few seconds)")
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -170,6 +173,7 @@ class MainWindow(QMainWindow):
         case_menu.addAction(self.rename_case_action)
         case_menu.addAction(self.check_audit_action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.demo_action)
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
@@ -406,6 +410,25 @@ class MainWindow(QMainWindow):
         self.check_audit_action.setEnabled(self.case_uid is not None)
         self.statusBar().clearMessage()
         show_warning(self, "Could not check the audit trail", str(exc))
+
+    def open_demo(self) -> None:
+        self.demo_action.setEnabled(False)
+        self.statusBar().showMessage("Preparing the demo case...")
+        folder = self.paths.data_dir / "demo"
+        self.workers.run(
+            lambda: build_or_reuse_demo(self.services, folder), self._demo_ready, self._demo_failed
+        )
+
+    def _demo_ready(self, demo: DemoCase) -> None:
+        self.demo_action.setEnabled(True)
+        self._refresh_cases()
+        self.open_case(demo.uid)
+        self.statusBar().showMessage(f"Opened {demo.name}", 10000)
+
+    def _demo_failed(self, exc: Exception) -> None:
+        self.demo_action.setEnabled(True)
+        self.statusBar().clearMessage()
+        show_warning(self, "Demo case not ready", f"{exc}\nDetails are in the log folder.")
 
     # --- other menus -----------------------------------------------------------------
 

@@ -202,3 +202,15 @@ def test_full_screen_toggles(make_window: Callable[[], MainWindow], qtbot: objec
     window.full_screen_action.trigger()
     qtbot.waitUntil(lambda: not window.windowState() & Qt.WindowState.WindowFullScreen)  # type: ignore[attr-defined]
     assert QApplication.instance() is not None
+
+
+def test_help_opens_the_demo_case(
+    make_window: Callable[[], MainWindow], services: Services, qtbot: object
+) -> None:
+    window = make_window()
+    window.demo_action.trigger()
+    qtbot.waitUntil(lambda: window.case_uid is not None, timeout=30_000)  # type: ignore[attr-defined]
+    assert window.case_combo.currentText().startswith("Demo:")
+    assert len(window.media_browser.visible_names()) == 3
+    assert "12 annotations" in window.overview.counts.text()
+    qtbot.waitUntil(lambda: window.demo_action.isEnabled())  # type: ignore[attr-defined]
