@@ -33,6 +33,7 @@ from annotator.services.frames import FrameFile
 from annotator.services.importing import ImportReport
 from annotator.ui import help as help_ui
 from annotator.ui import import_flow
+from annotator.ui.annotations.controller import AnnotationWorkspace
 from annotator.ui.case_overview import CaseOverview
 from annotator.ui.dialogs import case_dialog, preferences
 from annotator.ui.import_flow import ImportFlow
@@ -76,6 +77,16 @@ class MainWindow(QMainWindow):
         self.media_dock.setWidget(self.media_browser)
         self.media_browser.media_selected.connect(self.open_media)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.media_dock)
+        self.workspace = AnnotationWorkspace(services, self.viewer, self.changed.emit, self)
+        self.workspace.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.workspace.jump_media = self.media_browser.select
+        self.inspector_dock = self._dock("Inspector", "inspector_dock", self.workspace.inspector)
+        self.list_dock = self._dock(
+            "Annotations",
+            "annotations_dock",
+            self.workspace.list,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
         self.imports = ImportFlow(self, services)
         self.imports.finished.connect(self._import_finished)
         self.setAcceptDrops(True)
@@ -93,6 +104,19 @@ class MainWindow(QMainWindow):
         self.open_case(last if self._case_index(last) >= 0 else self._first_case_uid())
 
     # --- construction -------------------------------------------------------------
+
+    def _dock(
+        self,
+        title: str,
+        name: str,
+        widget: QWidget,
+        area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+    ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
 
     def _action(self, text: str, slot: object, name: str | None = None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -160,6 +184,14 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
+        stack = self.workspace.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(shortcut("undo"))
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(shortcut("redo"))
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
         edit_menu.addAction(self.preferences_action)
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addAction(self.overview_action)
@@ -193,6 +225,8 @@ class MainWindow(QMainWindow):
         self.case_toolbar = toolbar
         self.view_menu.addAction(toolbar.toggleViewAction())
         self.view_menu.addAction(self.media_dock.toggleViewAction())
+        self.view_menu.addAction(self.inspector_dock.toggleViewAction())
+        self.view_menu.addAction(self.list_dock.toggleViewAction())
 
     # --- cases --------------------------------------------------------------------
 
@@ -238,6 +272,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(self.case_uid is not None)
         self._refresh_media()
         self.show_overview()
+        self.workspace.set_case(self.case_uid)
         if self.case_uid is None:
             self.setWindowTitle(APP_NAME)
             self.overview.show_empty()
@@ -295,6 +330,7 @@ class MainWindow(QMainWindow):
             self._refresh_cases()
         if changes.media:
             self._refresh_media()
+        self.workspace.refresh(changes)
         if self.case_uid is not None and changes.any:
             self._show_case()
 
@@ -316,12 +352,14 @@ class MainWindow(QMainWindow):
             index = FrameIndex.load(self.paths.frame_index_dir / f"{media.sha256}.npz")
         waveforms = self.paths.cache_dir / "waveform"
         self.viewer.show_media(media, path, index, waveforms / f"{media.sha256}.npz")
+        self.workspace.set_media(media)
         self.center.setCurrentWidget(self.viewer)
         self.snapshot_action.setEnabled(media.kind is MediaKind.VIDEO and path.is_file())
         self.statusBar().showMessage(f"{media.file_name}: {media.original_path}", 5000)
 
     def show_overview(self) -> None:
         self.viewer.close_media()
+        self.workspace.set_media(None)
         self.center.setCurrentWidget(self.overview)
         self.snapshot_action.setEnabled(False)
 

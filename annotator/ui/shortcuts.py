@@ -32,6 +32,8 @@ SHORTCUTS: dict[str, Shortcut] = {
     "check_audit": Shortcut("Ctrl+Shift+A", "Check audit trail", "Case"),
     "shortcuts_help": Shortcut("Ctrl+/", "Keyboard shortcuts", "Help"),
     "snapshot": Shortcut("Ctrl+Shift+S", "Save the frame on screen as a snapshot", "Player"),
+    "undo": Shortcut(QKeySequence.StandardKey.Undo, "Undo", "Edit"),
+    "redo": Shortcut("Ctrl+Shift+Z", "Redo", "Edit"),
     "focus_viewer": Shortcut("Esc", "Return the keyboard to the viewer", "Player"),
 }
 
@@ -51,6 +53,14 @@ PLAYER_SHORTCUTS: dict[str, Shortcut] = {
     "slower": Shortcut("[", "Slower", "Player"),
     "faster": Shortcut("]", "Faster", "Player"),
     "goto": Shortcut("Ctrl+G", "Go to a time or frame number", "Player"),
+    "mark_moment": Shortcut("M", "Mark a moment on the frame on screen", "Annotate"),
+    "mark_in": Shortcut("I", "Segment starts here", "Annotate"),
+    "mark_out": Shortcut("O", "Segment ends here (saves it)", "Annotate"),
+    "delete_annotation": Shortcut("Delete", "Delete the selected annotation", "Annotate"),
+    **{
+        f"favourite_{n}": Shortcut(str(n), f"Toggle the tag on key {n}", "Annotate")
+        for n in range(1, 10)
+    },
     "zoom_in": Shortcut("+", "Zoom in", "Viewer"),
     "zoom_in_alt": Shortcut("=", "Zoom in", "Viewer"),
     "zoom_out": Shortcut("-", "Zoom out", "Viewer"),

@@ -121,13 +121,13 @@ def test_last_case_and_geometry_are_restored(
     b = services.cases.create("B").value
     first = make_window()
     first.open_case(b.uid)
-    first.resize(720, 520)  # within the offscreen screen, or Qt clamps it
+    first.resize(790, 540)  # within the offscreen screen, or Qt clamps it
     first.show()
     first.close()
     assert QSettings().value("window/geometry") is not None
     second = make_window()
     assert second.case_uid == b.uid
-    assert (second.width(), second.height()) == (720, 520)
+    assert (second.width(), second.height()) == (790, 540)
 
 
 def test_check_audit_trail_runs_off_the_ui_thread(

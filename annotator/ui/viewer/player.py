@@ -76,6 +76,7 @@ class Player(QWidget):
         self.loop_range: tuple[int, int] | None = None
         self.played_frames = 0  # frames shown while playing (dropped ones are not counted)
         self._audio_wait: tuple[int, float] | None = None
+        self.pending_seek: int | None = None  # where to go once the video is open
 
         self._tick = QTimer(self)
         self._tick.setTimerType(Qt.TimerType.PreciseTimer)
@@ -145,7 +146,8 @@ class Player(QWidget):
         self.index = index
         self.waveform.duration_ms = index.duration_ms
         self.transport.set_range(index.frame_count)
-        self.seek(0)
+        self.seek(self.pending_seek or 0)
+        self.pending_seek = None
 
     def _failed(self, text: str) -> None:
         self._notify(text)

@@ -1,0 +1,1 @@
+"""The annotation workspace: list, inspector, keys, undo, subtitles."""

@@ -1,0 +1,368 @@
+"""Wires the annotation workspace: keys on the player, list, inspector, undo, subtitles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
+from PySide6.QtWidgets import QLabel
+
+from annotator.core.changes import Changes
+from annotator.core.entities import Annotation, AnnotationKind, Media, MediaKind
+from annotator.core.errors import AnnotatorError
+from annotator.core.timecode import format_ms
+from annotator.services.container import Services
+from annotator.ui.annotations.inspector import Inspector
+from annotator.ui.annotations.list_panel import AnnotationList
+from annotator.ui.annotations.undo import (
+    CreateAnnotation,
+    DeleteAnnotation,
+    EditAnnotation,
+    TagAnnotation,
+    fields_of,
+)
+from annotator.ui.shortcuts import shortcut
+from annotator.ui.viewer.media_viewer import MediaViewer
+
+
+class Subtitles(QLabel):
+    """Transcript and translation of the segment playing, over the bottom of the picture."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
+        self.setWordWrap(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setStyleSheet(
+            "color: white; background: rgba(0, 0, 0, 150); padding: 4px;font-size: 14pt;"
+        )
+        self.hide()
+
+    def show_lines(self, lines: list[str]) -> None:
+        self.setText("\n".join(lines))
+        self.setVisible(bool(lines))
+        if lines and self.parentWidget() is not None:
+            area = self.parentWidget().rect()
+            self.adjustSize()
+            width = min(area.width() - 20, max(self.sizeHint().width(), area.width() // 2))
+            self.setFixedWidth(max(50, width))
+            self.adjustSize()
+            self.move((area.width() - self.width()) // 2, area.height() - self.height() - 10)
+            self.raise_()
+
+
+class AnnotationWorkspace(QObject):
+    message = Signal(str)
+
+    def __init__(
+        self,
+        services: Services,
+        viewer: MediaViewer,
+        notify: Callable[[Changes], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services, self.viewer, self._notify = services, viewer, notify
+        self.undo_stack = QUndoStack(self)
+        self.list = AnnotationList()
+        self.inspector = Inspector()
+        self.case_uid: str | None = None
+        self.media: Media | None = None
+        self.in_point: int | None = None
+        self.annotations: list[Annotation] = []
+        self.tag_paths: dict[str, str] = {}
+        self.subtitles = Subtitles(viewer.player.view.viewport())
+        viewer.player.position_changed.connect(self._position)
+        self.list.selected.connect(self._selected)
+        self.list.jump_requested.connect(self.jump_to)
+        self.list.search_case.connect(self._search)
+        self.inspector.edited.connect(self.edit)
+        self.inspector.tags_edited.connect(self.set_tags)
+        self.inspector.link_requested.connect(self.link)
+        self.inspector.unlink_requested.connect(self.unlink)
+        self.inspector.delete_requested.connect(self.delete)
+        self.inspector.done.connect(viewer.focus_picture)
+        self._install_keys()
+        self.jump_media: Callable[[str], None] | None = None  # set by the window
+
+    # --- keys on the player --------------------------------------------------------------
+
+    def _install_keys(self) -> None:
+        player = self.viewer.player
+        bindings: dict[str, Callable[[], None]] = {
+            "mark_moment": self.mark_moment,
+            "mark_in": self.mark_in,
+            "mark_out": self.mark_out,
+            "delete_annotation": self.delete_selected,
+        }
+        for slot in range(1, 10):
+            bindings[f"favourite_{slot}"] = lambda s=slot: self.apply_favourite(s)
+        for name, handler in bindings.items():
+            item = QShortcut(QKeySequence(shortcut(name)), player)
+            item.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            item.activated.connect(handler)
+
+    # --- state ---------------------------------------------------------------------------
+
+    def set_case(self, case_uid: str | None) -> None:
+        self.case_uid, self.media, self.in_point = case_uid, None, None
+        self.undo_stack.clear()  # undo is per case: never undo into another case
+        self.refresh()
+
+    def set_media(self, media: Media | None) -> None:
+        self.media, self.in_point = media, None
+        self.refresh()
+
+    def refresh(self, changes: Changes | None = None) -> None:
+        if changes is not None and not (
+            changes.annotations
+            or changes.tags
+            or changes.claims
+            or changes.claim_links
+            or changes.media
+        ):
+            return
+        if self.case_uid is None:
+            self.annotations = []
+            self.list.show_rows([], {}, {}, {})
+            self.inspector.show_annotation(None, [], [])
+            return
+        tags = self.services.tags.for_case(self.case_uid)
+        self.tag_paths = {t.uid: t.path for t in tags}
+        colours = {t.uid: t.colour for t in tags}
+        claims = [c.claim for c in self.services.claims.for_case(self.case_uid)]
+        self.inspector.set_choices([t.path for t in tags], claims)
+        media_uid = self.media.uid if self.media else None
+        self.annotations = (
+            self.services.annotations.for_case(self.case_uid, media_uid=media_uid)
+            if media_uid
+            else []
+        )
+        names = {m.uid: m.file_name for m in self.services.media.for_case(self.case_uid)}
+        self.list.show_rows(self.annotations, self.tag_paths, colours, names)
+        self._selected(self.list.current())
+        self._position(self.viewer.player.current_frame, self.viewer.player.current_ms)
+
+    def _selected(self, annotation: Annotation | None) -> None:
+        if annotation is not None and self.case_uid is not None:
+            annotation = self.services.annotations.get(self.case_uid, annotation.uid)
+            statements = {
+                c.claim.uid: c.claim.statement for c in self.services.claims.for_case(self.case_uid)
+            }
+            links = [
+                (link, statements.get(link.claim_uid, "?"))
+                for link in self.services.claims.links(self.case_uid, annotation_uid=annotation.uid)
+            ]
+            paths = sorted(self.tag_paths.get(uid, "?") for uid in annotation.tag_uids)
+            self.inspector.show_annotation(annotation, paths, links)
+        else:
+            self.inspector.show_annotation(None, [], [])
+
+    def _search(self, text: str) -> None:
+        if self.case_uid is None:
+            return
+        if not text.strip():
+            self.refresh()
+            return
+        hits = self.services.search.query(self.case_uid, text)
+        wanted = {h.entity_uid for h in hits if h.entity_type == "annotation"}
+        found = [a for a in self.services.annotations.for_case(self.case_uid) if a.uid in wanted]
+        names = {m.uid: m.file_name for m in self.services.media.for_case(self.case_uid)}
+        tags = self.services.tags.for_case(self.case_uid)
+        self.list.show_rows(
+            found,
+            {t.uid: t.path for t in tags},
+            {t.uid: t.colour for t in tags},
+            names,
+            across_media=True,
+        )
+        self.message.emit(f"{len(found)} annotation(s) found for '{text}'")
+
+    def _position(self, frame: int, ms: int) -> None:
+        lines: list[str] = []
+        for a in self.annotations:
+            playing = (
+                a.start_ms is not None and a.end_ms is not None and a.start_ms <= ms < a.end_ms
+            )
+            if a.kind is AnnotationKind.SEGMENT and playing:
+                lines += [text for text in (a.transcript, a.translation) if text]
+        self.subtitles.show_lines(lines)
+
+    # --- edits ---------------------------------------------------------------------------
+
+    def _run(self, action: Callable[[], object]) -> object | None:
+        try:
+            return action()
+        except AnnotatorError as exc:
+            self.message.emit(exc.message)
+            return None
+
+    def _after(self, changes: Changes) -> None:
+        self._notify(changes)
+
+    def _create(self, fields: dict[str, object]) -> Annotation | None:
+        if self.case_uid is None or self.media is None:
+            return None
+        case_uid, media_uid = self.case_uid, self.media.uid
+        result = self._run(lambda: self.services.annotations.create(case_uid, media_uid, fields))
+        if result is None:
+            return None
+        created: Annotation = result.value  # type: ignore[attr-defined]
+        self.undo_stack.push(
+            CreateAnnotation(self.services.annotations, case_uid, created, self._after)
+        )
+        self._after(result.changes)  # type: ignore[attr-defined]
+        self.list.select(created.uid)
+        return created
+
+    def _video_position(self) -> tuple[int, int] | None:
+        player = self.viewer.player
+        if self.media is None or self.media.kind is not MediaKind.VIDEO or player.index is None:
+            return None
+        if player.current_frame < 0:
+            return None
+        return player.current_frame, player.current_ms
+
+    def mark_moment(self) -> None:
+        """M: a moment on the frame on screen; the note takes the keyboard."""
+        position = self._video_position()
+        if position is None:
+            return
+        frame, ms = position
+        if self._create({"kind": "moment", "start_frame": frame, "start_ms": ms}):
+            self.message.emit(f"Saved moment at {format_ms(ms)}, frame {frame}")
+            self.inspector.focus_note()
+
+    def mark_in(self) -> None:
+        position = self._video_position()
+        if position is not None:
+            self.in_point = position[0]
+            self.message.emit(
+                f"Segment starts at frame {position[0]} ({format_ms(position[1])});"
+                " press O at its last frame"
+            )
+
+    def mark_out(self) -> None:
+        position = self._video_position()
+        player = self.viewer.player
+        if position is None or self.in_point is None or player.index is None:
+            if position is not None:
+                self.message.emit("Press I at the segment's first frame first.")
+            return
+        index = player.index
+        first, last = sorted((self.in_point, position[0]))
+        end_ms = index.ms(last + 1) if last + 1 < index.frame_count else index.duration_ms
+        created = self._create(
+            {
+                "kind": "segment",
+                "start_frame": first,
+                "end_frame": last,
+                "start_ms": index.ms(first),
+                "end_ms": end_ms,
+            }
+        )
+        if created:
+            self.in_point = None
+            player.set_loop_range(first, last)
+            self.message.emit(
+                f"Saved segment {format_ms(index.ms(first))} to "
+                f"{format_ms(end_ms)} (frames {first}-{last})"
+            )
+            self.inspector.focus_note()
+
+    def edit(self, uid: str, after: dict[str, object]) -> None:
+        if self.case_uid is None:
+            return
+        case_uid = self.case_uid
+        before = fields_of(self.services.annotations.get(case_uid, uid), after)
+        result = self._run(lambda: self.services.annotations.update(case_uid, uid, after))
+        if result is not None and result.changes.any:  # type: ignore[attr-defined]
+            self.undo_stack.push(
+                EditAnnotation(self.services.annotations, case_uid, uid, before, after, self._after)
+            )
+            self._after(result.changes)  # type: ignore[attr-defined]
+
+    def set_tags(self, uid: str, paths: list[str]) -> None:
+        if self.case_uid is None:
+            return
+        case_uid = self.case_uid
+        current = self.services.annotations.get(case_uid, uid)
+        before = sorted(self.tag_paths.get(t, "") for t in current.tag_uids)
+        if sorted(p.casefold() for p in paths) == [p.casefold() for p in before]:
+            return
+        result = self._run(lambda: self.services.annotations.set_tags(case_uid, uid, paths))
+        if result is not None:
+            self.undo_stack.push(
+                TagAnnotation(self.services.annotations, case_uid, uid, before, paths, self._after)
+            )
+            self._after(result.changes)  # type: ignore[attr-defined]
+
+    def apply_favourite(self, slot: int) -> None:
+        """1-9: add (or remove) the favourite tag on that key to the selected annotation."""
+        selected = self.list.current()
+        if self.case_uid is None or selected is None:
+            return
+        tag = next(
+            (t for t in self.services.tags.for_case(self.case_uid) if t.favourite_slot == slot),
+            None,
+        )
+        if tag is None:
+            self.message.emit(f"No tag on key {slot} yet.")
+            return
+        paths = sorted(self.tag_paths.get(t, "") for t in selected.tag_uids)
+        paths = (
+            [p for p in paths if p != tag.path]
+            if tag.uid in selected.tag_uids
+            else [*paths, tag.path]
+        )
+        self.set_tags(selected.uid, paths)
+
+    def delete(self, uid: str) -> None:
+        if self.case_uid is None:
+            return
+        case_uid = self.case_uid
+        result = self._run(lambda: self.services.annotations.delete(case_uid, uid))
+        if result is not None:
+            self.undo_stack.push(
+                DeleteAnnotation(self.services.annotations, case_uid, result.value, self._after)
+            )  # type: ignore[attr-defined]
+            self._after(result.changes)  # type: ignore[attr-defined]
+            self.message.emit("Annotation deleted (Ctrl+Z brings it back)")
+
+    def delete_selected(self) -> None:
+        selected = self.list.current()
+        if selected is not None:
+            self.delete(selected.uid)
+
+    def link(self, annotation_uid: str, claim_uid: str, relation: str) -> None:
+        if self.case_uid is None:
+            return
+        case_uid = self.case_uid
+        result = self._run(
+            lambda: self.services.claims.link(case_uid, annotation_uid, claim_uid, relation)
+        )
+        if result is not None:
+            self._after(result.changes)  # type: ignore[attr-defined]
+
+    def unlink(self, link_uid: str) -> None:
+        if self.case_uid is None:
+            return
+        case_uid = self.case_uid
+        result = self._run(lambda: self.services.claims.unlink(case_uid, link_uid))
+        if result is not None:
+            self._after(result.changes)  # type: ignore[attr-defined]
+
+    def jump_to(self, annotation: Annotation) -> None:
+        """Open the annotation's media and show its frame."""
+        other_media = self.media is None or self.media.uid != annotation.media_uid
+        if other_media and self.jump_media is not None:
+            self.jump_media(annotation.media_uid)
+        player = self.viewer.player
+        if annotation.start_frame is not None:
+            if player.index is None:
+                player.pending_seek = annotation.start_frame
+            else:
+                player.pause()
+                player.seek(annotation.start_frame)
+        self.list.select(annotation.uid)

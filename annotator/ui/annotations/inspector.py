@@ -1,0 +1,249 @@
+"""Edit the selected annotation. Every field saves as soon as you leave it (or press Enter)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.entities import Annotation, Claim, ClaimLink, Relation
+from annotator.core.timecode import format_ms
+
+
+class CommitTextEdit(QPlainTextEdit):
+    """Multi-line text that commits on Enter (Shift+Enter for a new line) and on leaving."""
+
+    committed = Signal()
+    done = Signal()  # Enter: go back to the picture
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.committed.emit()
+            self.done.emit()
+            return
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.committed.emit()
+        super().focusOutEvent(event)
+
+
+class TagCompleter(QCompleter):
+    """Completes the tag being typed after the last comma, with existing tag paths."""
+
+    def pathFromIndex(self, index) -> str:  # type: ignore[no-untyped-def]
+        widget = self.widget()
+        done = widget.text().rsplit(",", 1)[0] + ", " if "," in widget.text() else ""
+        return done + str(index.data())
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.rsplit(",", 1)[-1].strip()]
+
+
+class Inspector(QWidget):
+    edited = Signal(str, dict)  # annotation uid, {field: new value}
+    tags_edited = Signal(str, list)  # annotation uid, tag paths
+    link_requested = Signal(str, str, str)  # annotation uid, claim uid, relation
+    unlink_requested = Signal(str)  # link uid
+    delete_requested = Signal(str)
+    done = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.annotation: Annotation | None = None
+        self.where = QLabel()
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title = QLineEdit()
+        self.note = CommitTextEdit()
+        self.transcript = CommitTextEdit()
+        self.transcript_lang = QLineEdit()
+        self.translation = CommitTextEdit()
+        self.translation_lang = QLineEdit()
+        for lang in (self.transcript_lang, self.translation_lang):
+            lang.setPlaceholderText("language, e.g. zh")
+            lang.setMaximumWidth(self.fontMetrics().averageCharWidth() * 14)
+        for box in (self.note, self.transcript, self.translation):
+            box.setTabChangesFocus(True)
+            box.setMaximumHeight(self.fontMetrics().height() * 5)
+            box.done.connect(self.done)
+        self.confidence = QComboBox()
+        for label in ("", "low", "medium", "high"):
+            self.confidence.addItem(label or "not stated", label)
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText("tags, comma separated: person/captive, language/mandarin")
+        self.tag_model = QStringListModel()
+        completer = TagCompleter(self.tag_model, self.tags)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.tags.setCompleter(completer)
+        self.links = QListWidget()
+        self.links.setMaximumHeight(self.fontMetrics().height() * 5)
+        self.claim_combo = QComboBox()
+        self.claim_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.claim_combo.setMinimumContentsLength(12)
+        self.relation_combo = QComboBox()
+        for relation in Relation:
+            self.relation_combo.addItem(relation.value, relation.value)
+        link_button = QPushButton("Link")
+        link_button.clicked.connect(self._link)
+        unlink_button = QPushButton("Unlink")
+        unlink_button.clicked.connect(self._unlink)
+        self.delete_button = QPushButton("Delete annotation")
+        self.delete_button.clicked.connect(
+            lambda: self.annotation and self.delete_requested.emit(self.annotation.uid)
+        )
+
+        self.title.editingFinished.connect(lambda: self._commit("title", self.title.text()))
+        self.note.committed.connect(lambda: self._commit("note", self.note.toPlainText()))
+        self.transcript.committed.connect(
+            lambda: self._commit("transcript", self.transcript.toPlainText())
+        )
+        self.translation.committed.connect(
+            lambda: self._commit("translation", self.translation.toPlainText())
+        )
+        self.transcript_lang.editingFinished.connect(
+            lambda: self._commit("transcript_lang", self.transcript_lang.text())
+        )
+        self.translation_lang.editingFinished.connect(
+            lambda: self._commit("translation_lang", self.translation_lang.text())
+        )
+        self.confidence.activated.connect(
+            lambda _: self._commit("confidence", self.confidence.currentData())
+        )
+        self.tags.editingFinished.connect(self._tags_committed)
+
+        form = QFormLayout()
+        form.addRow(self.where)
+        form.addRow("&Title", self.title)
+        form.addRow("&Note", self.note)
+        transcript_row = QHBoxLayout()
+        transcript_row.addWidget(self.transcript, 1)
+        transcript_row.addWidget(self.transcript_lang)
+        form.addRow("Tran&script", transcript_row)
+        translation_row = QHBoxLayout()
+        translation_row.addWidget(self.translation, 1)
+        translation_row.addWidget(self.translation_lang)
+        form.addRow("Trans&lation", translation_row)
+        form.addRow("Confidence", self.confidence)
+        form.addRow("T&ags", self.tags)
+        form.addRow("Claims", self.links)
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.relation_combo)
+        link_row.addWidget(self.claim_combo, 1)
+        link_row.addWidget(link_button)
+        link_row.addWidget(unlink_button)
+        form.addRow("", link_row)
+        form.addRow("", self.delete_button)
+        editor = QWidget()
+        editor.setLayout(form)
+        scroller = QScrollArea()  # small screens: scroll rather than squeeze or cut off
+        scroller.setWidget(editor)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.empty = QLabel("Select an annotation to edit it,\nor press M on the video.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(scroller)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.stack)
+
+    def set_choices(self, tag_paths: list[str], claims: list[Claim]) -> None:
+        self.tag_model.setStringList(tag_paths)
+        current = self.claim_combo.currentData()
+        self.claim_combo.clear()
+        for claim in claims:
+            self.claim_combo.addItem(claim.statement, claim.uid)
+        if current is not None:
+            self.claim_combo.setCurrentIndex(max(0, self.claim_combo.findData(current)))
+
+    def show_annotation(
+        self,
+        annotation: Annotation | None,
+        tag_paths: list[str],
+        links: list[tuple[ClaimLink, str]],
+    ) -> None:
+        self.annotation = annotation
+        if annotation is None:
+            self.stack.setCurrentWidget(self.empty)
+            return
+        self.stack.setCurrentIndex(1)
+        where = annotation.kind.value
+        if annotation.start_ms is not None:
+            where += f" at {format_ms(annotation.start_ms)}"
+        if annotation.start_frame is not None:
+            where += f", frame {annotation.start_frame}"
+        if annotation.kind.value == "segment" and annotation.end_ms is not None:
+            where += f" to {format_ms(annotation.end_ms)} (frame {annotation.end_frame})"
+        self.where.setText(f"<b>{where}</b> by {annotation.author}")
+        for widget, value in (
+            (self.title, annotation.title),
+            (self.transcript_lang, annotation.transcript_lang),
+            (self.translation_lang, annotation.translation_lang),
+            (self.tags, ", ".join(tag_paths)),
+        ):
+            if not widget.hasFocus():
+                widget.setText(value)
+        for box, value in (
+            (self.note, annotation.note),
+            (self.transcript, annotation.transcript),
+            (self.translation, annotation.translation),
+        ):
+            if not box.hasFocus() and box.toPlainText() != value:
+                box.setPlainText(value)
+        self.confidence.setCurrentIndex(max(0, self.confidence.findData(annotation.confidence)))
+        self.links.clear()
+        for link, statement in links:
+            item = QListWidgetItem(f"{link.relation.value}: {statement}")
+            item.setData(Qt.ItemDataRole.UserRole, link.uid)
+            self.links.addItem(item)
+
+    def focus_note(self) -> None:
+        self.note.setFocus()
+
+    def _commit(self, field: str, value: object) -> None:
+        a = self.annotation
+        if a is None:
+            return
+        current = getattr(a, field)
+        if current != value:
+            self.edited.emit(a.uid, {field: value})
+
+    def _tags_committed(self) -> None:
+        a = self.annotation
+        if a is None:
+            return
+        paths = [p.strip() for p in self.tags.text().split(",") if p.strip()]
+        self.tags_edited.emit(a.uid, paths)
+
+    def _link(self) -> None:
+        if self.annotation is not None and self.claim_combo.currentData():
+            self.link_requested.emit(
+                self.annotation.uid,
+                self.claim_combo.currentData(),
+                self.relation_combo.currentData(),
+            )
+
+    def _unlink(self) -> None:
+        item = self.links.currentItem()
+        if item is not None:
+            self.unlink_requested.emit(item.data(Qt.ItemDataRole.UserRole))
