@@ -191,6 +191,7 @@ class FrameCache:
 
 
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+STEP_BACK_REACH = 3  # frames: a backward read this close to the last one is stepping back
 
 
 class VideoSource:
@@ -224,6 +225,8 @@ class VideoSource:
         self.cache = FrameCache(cache_bytes)
         self._frames: Iterator[Any] | None = None  # the decoder, positioned after _last
         self._last = -1  # number of the frame the decoder produced last
+        self._returned = -1  # number of the frame read() returned last
+        self._reformatter: Any = None  # one colour converter for every frame (not one each)
         self._frame_bytes = 0
         self.rotation = 0  # clockwise degrees, known once a frame was decoded
 
@@ -276,16 +279,22 @@ class VideoSource:
             raise IndexError(f"frame {number} is outside 0..{self.index.frame_count - 1}")
         cached = self.cache.get(number)
         if cached is not None:
+            self._returned = number
             return cached
         keyframe = self.index.keyframe_before(number)
         backward = number <= self._last
+        # A step or two back (not any backward jump) is where more back-steps follow.
+        stepping_back = backward and 0 < self._returned - number <= STEP_BACK_REACH
         keep_from = number
         if self._frames is None or backward or keyframe > self._last:
             self._seek(keyframe)
-            if backward and self._frame_bytes:
-                # Stepping back: keep what precedes the target, as much as the cache holds.
-                keep_from = max(keyframe, number - self.cache.capacity(self._frame_bytes) + 1)
-        return self._decode_until(number, keep_from)
+            if stepping_back and self._frame_bytes:
+                # Keep what precedes the target, as much as the cache holds.
+                room = max(1, self.cache.capacity(self._frame_bytes))
+                keep_from = max(keyframe, number - room + 1)
+        decoded = self._decode_until(number, keep_from)
+        self._returned = decoded.number
+        return decoded
 
     def _seek(self, keyframe: int) -> None:
         self._container.seek(
@@ -327,8 +336,12 @@ class VideoSource:
         raise EOFError(f"frame {number} could not be decoded from {self.path.name}")
 
     def _convert(self, frame: Any, number: int) -> DecodedFrame:
+        if self._reformatter is None:
+            from av.video.reformatter import VideoReformatter
+
+            self._reformatter = VideoReformatter()
         self.rotation = rotation_of(frame)
-        rgb = upright(frame.to_ndarray(format="rgb24"), self.rotation)
+        rgb = upright(self._reformatter.reformat(frame, format="rgb24").to_ndarray(), self.rotation)
         self._frame_bytes = rgb.nbytes
         return DecodedFrame(number, int(frame.pts), self.index.ms(number), rgb)
 

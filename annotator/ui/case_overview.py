@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -55,9 +57,15 @@ class CaseOverview(QStackedWidget):
         self.counts = _selectable(QLabel())
         self.audit = _selectable(QLabel())
         self.audit.setTextFormat(Qt.TextFormat.PlainText)
+        # A read-only field: the 64-digit hash scrolls instead of widening the window,
+        # and copies cleanly.
+        self.head_hash = QLineEdit()
+        self.head_hash.setReadOnly(True)
+        self.head_hash.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         form.addRow("Created:", self.created)
         form.addRow("Contents:", self.counts)
         form.addRow("Audit trail:", self.audit)
+        form.addRow("Head hash:", self.head_hash)
         layout.addWidget(self.title)
         layout.addWidget(self.description)
         layout.addLayout(form)
@@ -75,7 +83,9 @@ class CaseOverview(QStackedWidget):
         self.counts.setText(
             f"{summary.media_count} media, {plural(summary.annotation_count, 'annotation')}"
         )
-        self.audit.setText(f"{plural(audit_events, 'event')}, head hash {head_hash}")
+        self.audit.setText(plural(audit_events, "event"))
+        self.head_hash.setText(head_hash)
+        self.head_hash.setCursorPosition(0)
         self.setCurrentWidget(self.details)
 
 

@@ -101,3 +101,23 @@ def test_frame_cache_lru() -> None:
 def test_out_of_range(corpus: dict[str, Path]) -> None:
     with VideoSource(corpus["vp9"]) as source, pytest.raises(IndexError):
         source.read(source.index.frame_count)
+
+
+def test_backward_read_without_cache_room_returns_the_asked_frame(
+    corpus: dict[str, Path],
+) -> None:
+    """A cache too small for one frame must not make a backward read skip its target."""
+    with VideoSource(corpus["h264-bframes"], cache_bytes=0) as source:
+        source.read(30)
+        for number in (29, 28, 13, 5):
+            frame = source.read(number)
+            assert frame.number == number and mf.decode_index(frame.rgb) == number
+
+
+def test_a_backward_jump_converts_only_its_target(corpus: dict[str, Path]) -> None:
+    with VideoSource(corpus["h264-bframes"]) as source:  # GOP 12
+        source.read(34)
+        source.read(27)  # a jump back, not a step: no cache fill
+        assert len(source.cache) == 2
+        source.read(26)  # a step back: fill from the keyframe (24)
+        assert len(source.cache) >= 3

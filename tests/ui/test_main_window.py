@@ -58,7 +58,8 @@ def test_empty_state_then_create_and_switch_cases(
     assert window.windowTitle().startswith("Donetsk captives")
     assert window.overview.currentWidget() is window.overview.details
     assert "Two men" in window.overview.description.text()
-    assert "1 event," in window.overview.audit.text()
+    assert window.overview.audit.text() == "1 event"
+    assert window.overview.head_hash.text() == services.audit.head(window.case_uid)[1]
     assert "Created case" in window.statusBar().currentMessage()
 
     monkeypatch.setattr(case_dialog, "ask_case", fill_case_dialog("Kherson drone footage"))
@@ -121,13 +122,14 @@ def test_last_case_and_geometry_are_restored(
     b = services.cases.create("B").value
     first = make_window()
     first.open_case(b.uid)
-    first.resize(790, 540)  # within the offscreen screen, or Qt clamps it
+    first.resize(790, 540)  # within the offscreen screen (800 x 600), or Qt clamps it
     first.show()
+    saved = first.size()
     first.close()
     assert QSettings().value("window/geometry") is not None
     second = make_window()
     assert second.case_uid == b.uid
-    assert (second.width(), second.height()) == (790, 540)
+    assert second.size() == saved and second.height() == 540
 
 
 def test_check_audit_trail_runs_off_the_ui_thread(
