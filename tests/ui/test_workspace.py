@@ -1,0 +1,168 @@
+"""The annotation workspace through real widgets: keys, inspector, undo, tags, search, subtitles."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.core.entities import AnnotationKind
+from annotator.core.progress import drain
+from annotator.services.container import Services
+from annotator.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(
+    make_window: Callable[[], MainWindow],
+    services: Services,
+    corpus: dict[str, Path],
+    tmp_path: Path,
+    qtbot: object,
+) -> MainWindow:
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    shutil.copy(corpus["h264-bframes"], folder / "captive.mp4")
+    case = services.cases.create("Donetsk captives").value
+    drain(services.importing.run(case.uid, [folder]))
+    win = make_window()
+    win.show()
+    media = services.media.for_case(case.uid)[0]
+    win.media_browser.select(media.uid)
+    player = win.viewer.player
+    qtbot.waitUntil(lambda: player.current_frame == 0, timeout=10_000)  # type: ignore[attr-defined]
+    return win
+
+
+def go(win: MainWindow, frame: int, qtbot: object) -> None:
+    player = win.viewer.player
+    player.seek(frame)
+    qtbot.waitUntil(lambda: player.current_frame == frame, timeout=10_000)  # type: ignore[attr-defined]
+    player.view.setFocus()
+
+
+def test_moment_note_undo_redo(window: MainWindow, services: Services, qtbot: object) -> None:
+    ws = window.workspace
+    go(window, 17, qtbot)
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+    (moment,) = services.annotations.for_case(ws.case_uid)  # type: ignore[arg-type]
+    assert (moment.kind, moment.start_frame, moment.start_ms) == (AnnotationKind.MOMENT, 17, 709)
+    assert "Saved moment at 00:00:00.709" in window.statusBar().currentMessage()
+    assert ws.inspector.note.hasFocus()  # M focuses the note
+    qtbot.keyClicks(ws.inspector.note, "ID card visible")  # type: ignore[attr-defined]
+    qtbot.keyClick(ws.inspector.note, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert services.annotations.get(ws.case_uid, moment.uid).note == "ID card visible"  # type: ignore[arg-type]
+    assert window.viewer.player.view.hasFocus()  # Enter saves and gives the keys back
+
+    window.undo_action.trigger()  # the note edit
+    assert services.annotations.get(ws.case_uid, moment.uid).note == ""  # type: ignore[arg-type]
+    window.undo_action.trigger()  # the moment itself
+    assert services.annotations.for_case(ws.case_uid) == []  # type: ignore[arg-type]
+    window.redo_action.trigger()
+    window.redo_action.trigger()
+    assert services.annotations.get(ws.case_uid, moment.uid).note == "ID card visible"  # type: ignore[arg-type]
+    actions = [e.action for e in services.audit.history(ws.case_uid, moment.uid)]  # type: ignore[arg-type]
+    assert actions == [
+        "annotation.create",
+        "annotation.update",
+        "annotation.update",
+        "annotation.delete",
+        "annotation.restore",
+        "annotation.update",
+    ]
+    assert ws.list.visible()[0].uid == moment.uid
+
+
+def test_segment_with_i_and_o_and_subtitles(
+    window: MainWindow, services: Services, qtbot: object
+) -> None:
+    ws = window.workspace
+    view = window.viewer.player.view
+    go(window, 5, qtbot)
+    qtbot.keyClick(view, Qt.Key.Key_I)  # type: ignore[attr-defined]
+    go(window, 20, qtbot)
+    qtbot.keyClick(view, Qt.Key.Key_O)  # type: ignore[attr-defined]
+    (segment,) = services.annotations.for_case(ws.case_uid)  # type: ignore[arg-type]
+    assert (segment.start_frame, segment.end_frame) == (5, 20)
+    assert (segment.start_ms, segment.end_ms) == (209, 875)  # end: when frame 21 appears
+    ws.inspector.transcript.setFocus()
+    ws.inspector.transcript.setPlainText("我是中国人")
+    ws.inspector.translation.setFocus()  # leaving the field saves it
+    assert services.annotations.get(ws.case_uid, segment.uid).transcript == "我是中国人"  # type: ignore[arg-type]
+    go(window, 10, qtbot)
+    assert ws.subtitles.isVisible() and ws.subtitles.text() == "我是中国人"
+    go(window, 30, qtbot)
+    assert not ws.subtitles.isVisible()
+
+
+def test_tags_inline_favourites_delete_and_search_jump(
+    window: MainWindow, services: Services, qtbot: object
+) -> None:
+    ws = window.workspace
+    case_uid = ws.case_uid
+    assert case_uid is not None
+    services.tags.create(case_uid, "person/captive")
+    go(window, 3, qtbot)
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+    ann = ws.list.current()
+    assert ann is not None
+    completer = ws.inspector.tags.completer()
+    completer.setCompletionPrefix("capt")
+    assert completer.currentCompletion() == "person/captive"  # autocomplete
+    ws.inspector.tags.setText("person/captive, object/handcuffs")  # a new tag, inline
+    ws.inspector.tags.editingFinished.emit()
+    paths = {t.path for t in services.tags.for_case(case_uid)}
+    assert {"object", "object/handcuffs"} <= paths
+    assert len(services.annotations.get(case_uid, ann.uid).tag_uids) == 2
+
+    handcuffs = next(t for t in services.tags.for_case(case_uid) if t.path == "object/handcuffs")
+    services.tags.set_favourite(case_uid, handcuffs.uid, 2)
+    window.viewer.player.view.setFocus()
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_2)  # type: ignore[attr-defined]
+    assert handcuffs.uid not in services.annotations.get(case_uid, ann.uid).tag_uids
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_2)  # type: ignore[attr-defined]
+    assert handcuffs.uid in services.annotations.get(case_uid, ann.uid).tag_uids
+
+    services.annotations.update(case_uid, ann.uid, {"note": "Посвідчення на столі"})
+    go(window, 30, qtbot)
+    ws.list.whole_case.setChecked(True)
+    ws.list.filter_edit.setText("посвідчення")
+    ws.list.filter_edit.returnPressed.emit()
+    (found,) = ws.list.visible()
+    assert found.uid == ann.uid
+    ws.jump_to(found)
+    qtbot.waitUntil(lambda: window.viewer.player.current_frame == 3, timeout=10_000)  # type: ignore[attr-defined]
+
+    window.viewer.player.view.setFocus()
+    ws.list.select(ann.uid)
+    window.viewer.player.view.setFocus()
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_Delete)  # type: ignore[attr-defined]
+    assert services.annotations.for_case(case_uid) == []
+    window.undo_action.trigger()
+    assert [a.uid for a in services.annotations.for_case(case_uid)] == [ann.uid]
+
+
+def test_claim_link_from_the_inspector(
+    window: MainWindow, services: Services, qtbot: object
+) -> None:
+    ws = window.workspace
+    case_uid = ws.case_uid
+    assert case_uid is not None
+    claim = services.claims.create(case_uid, "The captive speaks Mandarin").value
+    window.changed.emit(
+        __import__("annotator.core.changes", fromlist=["Changes"]).Changes(
+            claims=frozenset({claim.uid})
+        )
+    )
+    go(window, 8, qtbot)
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+    ann = ws.list.current()
+    assert ann is not None
+    ws.inspector.relation_combo.setCurrentIndex(ws.inspector.relation_combo.findData("supports"))
+    ws.inspector.claim_combo.setCurrentIndex(ws.inspector.claim_combo.findData(claim.uid))
+    ws.inspector._link()
+    assert services.claims.for_case(case_uid)[0].evidence["supports"] == 1
+    assert ws.inspector.links.count() == 1 and "supports" in ws.inspector.links.item(0).text()
