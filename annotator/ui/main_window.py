@@ -38,6 +38,7 @@ from annotator.ui.case_overview import CaseOverview
 from annotator.ui.dialogs import case_dialog, preferences
 from annotator.ui.import_flow import ImportFlow
 from annotator.ui.media_browser import MediaBrowser
+from annotator.ui.preload import preload_native_modules
 from annotator.ui.shortcuts import shortcut, with_shortcut
 from annotator.ui.viewer.media_viewer import MediaViewer
 from annotator.ui.workers import Workers
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
 
         self.changed.connect(self._on_changed)
+        preload_native_modules()  # before any worker thread exists (see ui/preload.py)
         self._restore_ui_state()
         self._refresh_cases()
         last = str(QSettings().value(LAST_CASE_KEY, "") or "")

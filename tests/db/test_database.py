@@ -144,3 +144,8 @@ def test_two_processes_opening_a_new_file_at_once_migrate_once(db_path: Path) ->
         (migrate.head_revision(),)
     ]
     con.close()
+
+
+def test_the_head_constant_matches_the_migrations() -> None:
+    """Opening skips Alembic when the stored revision equals HEAD_REVISION: keep it true."""
+    assert migrate.head_revision() == migrate.HEAD_REVISION

@@ -17,6 +17,14 @@ from annotator.services.container import Services
 from annotator.ui.main_window import MainWindow
 
 
+@pytest.fixture(scope="session", autouse=True)
+def native_modules_loaded() -> None:
+    """As the main window does at start-up: no worker may be first to load them."""
+    from annotator.ui.preload import preload_native_modules
+
+    preload_native_modules()
+
+
 @pytest.fixture(autouse=True)
 def isolated_qsettings(tmp_path: Path, qapp: object) -> Iterator[None]:
     configure_application()
