@@ -371,10 +371,17 @@ def child_main(
 ) -> None:
     """Run one bare or import pass in a background thread; the main thread plays the UI."""
     if mode == "import":
-        # Import the app's modules before measuring, as the GUI has them loaded already.
+        # Load what the GUI has loaded before an import can start: the app's modules and,
+        # on the UI thread at start-up, the decoders' native libraries (ui/preload.py).
         import annotator.services.container  # noqa: F401
+        from annotator.ui.preload import preload_native_modules
+
+        preload_native_modules()
     import av  # noqa: F401
-    import PIL.Image  # noqa: F401
+    import cv2  # noqa: F401
+    import PIL.Image
+
+    PIL.Image.init()  # the bare pipeline gets the same head start
 
     profiles = _profile_threads() if profile_out is not None else []
     result: dict[str, Any] = {}

@@ -245,3 +245,22 @@ class NewMedia:
     metadata_json: str = "{}"
     thumbnail: bytes | None = None
     phash: str = ""
+
+
+# The fields of an annotation that an edit may change (besides its tags and place).
+ANNOTATION_TIME_FIELDS = ("start_ms", "end_ms", "start_frame", "end_frame")
+ANNOTATION_TEXT_FIELDS = (
+    "title",
+    "note",
+    "transcript",
+    "transcript_lang",
+    "translation",
+    "translation_lang",
+)
+ANNOTATION_FIELDS = (
+    "kind",
+    "region",
+    "confidence",
+    *ANNOTATION_TIME_FIELDS,
+    *ANNOTATION_TEXT_FIELDS,
+)

@@ -9,7 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from annotator.core import validation
-from annotator.core.entities import Annotation, AnnotationKind, Confidence, MediaKind
+from annotator.core.entities import (
+    ANNOTATION_FIELDS,
+    ANNOTATION_TIME_FIELDS,
+    Annotation,
+    AnnotationKind,
+    Confidence,
+    MediaKind,
+)
 from annotator.core.errors import ValidationError
 from annotator.db import convert
 from annotator.db.convert import PLACE_FIELDS
@@ -19,16 +26,8 @@ from annotator.db.repositories.lookup import by_uid, check_version
 from annotator.db.schema import AnnotationRow, CaseRow, MediaRow
 from annotator.db.snapshots import snapshot
 
-TIME_FIELDS = ("start_ms", "end_ms", "start_frame", "end_frame")
-TEXT_FIELDS = (
-    "title",
-    "note",
-    "transcript",
-    "transcript_lang",
-    "translation",
-    "translation_lang",
-)
-EDITABLE = {"kind", "region", "confidence", *TIME_FIELDS, *TEXT_FIELDS, *PLACE_FIELDS}
+TIME_FIELDS = ANNOTATION_TIME_FIELDS
+EDITABLE = {*ANNOTATION_FIELDS, *PLACE_FIELDS}
 
 
 def _apply(row: AnnotationRow, fields: Mapping[str, object]) -> None:

@@ -11,33 +11,18 @@ from collections.abc import Callable, Mapping
 from PySide6.QtGui import QUndoCommand
 
 from annotator.core.changes import Changes
-from annotator.core.entities import Annotation
+from annotator.core.entities import ANNOTATION_FIELDS, Annotation
 from annotator.services.annotating import AnnotationService
 from annotator.services.base import Result
 
 Notify = Callable[[Changes], None]
-EDITABLE = (
-    "kind",
-    "start_ms",
-    "end_ms",
-    "start_frame",
-    "end_frame",
-    "region",
-    "title",
-    "note",
-    "transcript",
-    "transcript_lang",
-    "translation",
-    "translation_lang",
-    "confidence",
-)
 
 
 def fields_of(
     annotation: Annotation, names: Mapping[str, object] | None = None
 ) -> dict[str, object]:
     """The current values of the fields an edit touches (for its undo)."""
-    keys = list(names) if names is not None else list(EDITABLE)
+    keys = list(names) if names is not None else list(ANNOTATION_FIELDS)
     values: dict[str, object] = {}
     for key in keys:
         value = getattr(annotation, key)
