@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -504,6 +504,18 @@ class MainWindow(QMainWindow):
         layout = state.value("window/state")
         if isinstance(layout, QByteArray) and not layout.isEmpty():
             self.restoreState(layout)
+        else:
+            QTimer.singleShot(0, self._default_dock_sizes)  # once laid out on screen
+
+    def _default_dock_sizes(self) -> None:
+        """First start: room for names in the media list and for the inspector's fields."""
+        width, height = self.width(), self.height()
+        self.resizeDocks(
+            [self.media_dock, self.inspector_dock],
+            [max(260, width // 5), max(320, width // 4)],
+            Qt.Orientation.Horizontal,
+        )
+        self.resizeDocks([self.list_dock], [max(160, height // 4)], Qt.Orientation.Vertical)
 
     def _default_geometry(self) -> None:
         """First start: 1280x800 where it fits, else most of the screen (1366x768 laptops)."""

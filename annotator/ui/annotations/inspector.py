@@ -68,6 +68,7 @@ class Inspector(QWidget):
         super().__init__(parent)
         self.annotation: Annotation | None = None
         self.where = QLabel()
+        self.where.setWordWrap(True)
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title = QLineEdit()
         self.note = CommitTextEdit()
@@ -137,11 +138,11 @@ class Inspector(QWidget):
         transcript_row = QHBoxLayout()
         transcript_row.addWidget(self.transcript, 1)
         transcript_row.addWidget(self.transcript_lang)
-        form.addRow("Tran&script", transcript_row)
+        form.addRow("Transcript", transcript_row)
         translation_row = QHBoxLayout()
         translation_row.addWidget(self.translation, 1)
         translation_row.addWidget(self.translation_lang)
-        form.addRow("Trans&lation", translation_row)
+        form.addRow("Translation", translation_row)
         form.addRow("Confidence", self.confidence)
         form.addRow("T&ags", self.tags)
         form.addRow("Claims", self.links)
@@ -153,7 +154,9 @@ class Inspector(QWidget):
         form.addRow("", link_row)
         form.addRow("", self.delete_button)
         editor = QWidget()
-        editor.setLayout(form)
+        column = QVBoxLayout(editor)
+        column.addLayout(form)
+        column.addStretch(1)  # fields at the top, spare room below
         scroller = QScrollArea()  # small screens: scroll rather than squeeze or cut off
         scroller.setWidget(editor)
         scroller.setWidgetResizable(True)
