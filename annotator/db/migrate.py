@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ SCRIPT_LOCATION = "annotator.db:migrations"
 # against this without importing Alembic (half a second of start-up); a test checks that
 # it matches what Alembic finds.
 HEAD_REVISION = "0002"
+LOCK_RETRIES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +80,25 @@ def _backup(db: Database, revision: str) -> Path | None:
 
 def upgrade(db: Database) -> MigrationResult | None:
     """Migrate to head; ``None`` when already there. Refuses foreign and newer schemas."""
-    try:
-        return _upgrade(db)
-    except DBAPIError as exc:
-        raise DatabaseOpenError(
-            f"Cannot open the case database {db.display_location}: {exc.orig}. "
-            "Check that the file is an Evidence Annotator database and that you may write to it."
-        ) from exc
+    for attempt in range(LOCK_RETRIES):
+        try:
+            return _upgrade(db)
+        except OperationalError as exc:
+            # Several apps creating the same new file: SQLite refuses the switch to WAL
+            # with "locked" without waiting. Try again shortly; the others finish first.
+            if "locked" not in str(exc.orig) or attempt == LOCK_RETRIES - 1:
+                raise _open_error(db, exc) from exc
+            time.sleep(0.05 * (attempt + 1))
+        except DBAPIError as exc:
+            raise _open_error(db, exc) from exc
+    raise AssertionError("unreachable")
+
+
+def _open_error(db: Database, exc: DBAPIError) -> DatabaseOpenError:
+    return DatabaseOpenError(
+        f"Cannot open the case database {db.display_location}: {exc.orig}. "
+        "Check that the file is an Evidence Annotator database and that you may write to it."
+    )
 
 
 def _upgrade(db: Database) -> MigrationResult | None:
