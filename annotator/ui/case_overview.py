@@ -35,7 +35,8 @@ class CaseOverview(QStackedWidget):
         empty_layout.addStretch(1)
         self.empty_label = QLabel(
             "<h2>No case open</h2><p>A case holds the media, annotations and claims of one "
-            "investigation.<br>Create one to begin: <b>Case &gt; New case...</b></p>"
+            "investigation.<br>Create one to begin: <b>Case &gt; New case...</b><br>"
+            "or look around a worked example: <b>Help &gt; Open demo case</b></p>"
         )
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
