@@ -82,6 +82,12 @@ class MainWindow(QMainWindow):
         self.workspace.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.workspace.jump_media = self.media_browser.select
         self.inspector_dock = self._dock("Inspector", "inspector_dock", self.workspace.inspector)
+        self.timeline_dock = self._dock(
+            "Timeline",
+            "timeline_dock",
+            self.workspace.timeline,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
         self.list_dock = self._dock(
             "Annotations",
             "annotations_dock",
@@ -228,6 +234,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(toolbar.toggleViewAction())
         self.view_menu.addAction(self.media_dock.toggleViewAction())
         self.view_menu.addAction(self.inspector_dock.toggleViewAction())
+        self.view_menu.addAction(self.timeline_dock.toggleViewAction())
         self.view_menu.addAction(self.list_dock.toggleViewAction())
 
     # --- cases --------------------------------------------------------------------

@@ -166,3 +166,57 @@ def test_claim_link_from_the_inspector(
     ws.inspector._link()
     assert services.claims.for_case(case_uid)[0].evidence["supports"] == 1
     assert ws.inspector.links.count() == 1 and "supports" in ws.inspector.links.item(0).text()
+
+
+def test_timeline_click_to_seek_and_drag_a_segment_edge(
+    window: MainWindow, services: Services, qtbot: object
+) -> None:
+    ws = window.workspace
+    case_uid = ws.case_uid
+    assert case_uid is not None
+    timeline = ws.timeline
+    timeline.resize(720, timeline.minimumHeight())
+    view = window.viewer.player.view
+    go(window, 6, qtbot)
+    qtbot.keyClick(view, Qt.Key.Key_I)  # type: ignore[attr-defined]
+    go(window, 11, qtbot)
+    qtbot.keyClick(view, Qt.Key.Key_O)  # type: ignore[attr-defined]
+    (segment,) = services.annotations.for_case(case_uid)
+    assert timeline.duration_ms == 1500 and len(timeline.annotations) == 1
+
+    # Click on empty time (the moment lane, far right): the player goes there.
+    clicked: list[int] = []
+    timeline.seek_ms.connect(clicked.append)
+    lane_y = int(timeline.lane_height * 1.5)
+    qtbot.mouseClick(
+        timeline,
+        Qt.MouseButton.LeftButton,  # type: ignore[attr-defined]
+        pos=__import__("PySide6.QtCore", fromlist=["QPoint"]).QPoint(
+            int(timeline._x(1250)), lane_y
+        ),
+    )
+    index = window.viewer.player.index
+    assert index is not None and clicked and abs(clicked[0] - 1270) < 40
+    expected = index.frame_at_ms(clicked[0])  # the frame on screen at the clicked time
+    qtbot.waitUntil(lambda: window.viewer.player.current_frame == expected, timeout=10_000)  # type: ignore[attr-defined]
+
+    # Drag the segment's end (the segment lane) to about 1,000 ms: it snaps to frame 23.
+    from PySide6.QtCore import QPoint
+
+    seg_y = int(timeline.lane_height * 2.5)
+    end_x = int(timeline._x(segment.end_ms or 0))
+    qtbot.mousePress(timeline, Qt.MouseButton.LeftButton, pos=QPoint(end_x, seg_y))  # type: ignore[attr-defined]
+    qtbot.mouseMove(timeline, QPoint(int(timeline._x(1000)), seg_y))  # type: ignore[attr-defined]
+    qtbot.mouseRelease(
+        timeline,
+        Qt.MouseButton.LeftButton,  # type: ignore[attr-defined]
+        pos=QPoint(int(timeline._x(1000)), seg_y),
+    )
+    moved = services.annotations.get(case_uid, segment.uid)
+    assert moved.start_frame == 6
+    assert moved.end_frame == ws.viewer.player.index.frame_at_ms(moved.end_ms - 1)  # type: ignore[union-attr, operator]
+    assert 22 <= (moved.end_frame or 0) <= 24 and moved.end_ms == ws.viewer.player.index.ms(  # type: ignore[union-attr]
+        (moved.end_frame or 0) + 1
+    )
+    window.undo_action.trigger()  # the drag is undoable like any edit
+    assert services.annotations.get(case_uid, segment.uid).end_frame == 11

@@ -15,6 +15,7 @@ from annotator.core.timecode import format_ms
 from annotator.services.container import Services
 from annotator.ui.annotations.inspector import Inspector
 from annotator.ui.annotations.list_panel import AnnotationList
+from annotator.ui.annotations.timeline import Timeline
 from annotator.ui.annotations.undo import (
     CreateAnnotation,
     DeleteAnnotation,
@@ -67,6 +68,10 @@ class AnnotationWorkspace(QObject):
         self.undo_stack = QUndoStack(self)
         self.list = AnnotationList()
         self.inspector = Inspector()
+        self.timeline = Timeline()
+        self.timeline.seek_ms.connect(self._timeline_seek)
+        self.timeline.selected.connect(self.list.select)
+        self.timeline.edge_moved.connect(self.move_edge)
         self.case_uid: str | None = None
         self.media: Media | None = None
         self.in_point: int | None = None
@@ -141,10 +146,19 @@ class AnnotationWorkspace(QObject):
         )
         names = {m.uid: m.file_name for m in self.services.media.for_case(self.case_uid)}
         self.list.show_rows(self.annotations, self.tag_paths, colours, names)
+        first_colour = {
+            a.uid: colours[sorted(a.tag_uids)[0]]
+            for a in self.annotations
+            if a.tag_uids and sorted(a.tag_uids)[0] in colours
+        }
+        duration = (self.media.duration_ms or 0) if self.media else 0
+        self.timeline.set_data(self.annotations, first_colour, duration)
         self._selected(self.list.current())
         self._position(self.viewer.player.current_frame, self.viewer.player.current_ms)
 
     def _selected(self, annotation: Annotation | None) -> None:
+        self.timeline.selected_uid = annotation.uid if annotation else None
+        self.timeline.update()
         if annotation is not None and self.case_uid is not None:
             annotation = self.services.annotations.get(self.case_uid, annotation.uid)
             statements = {
@@ -179,7 +193,26 @@ class AnnotationWorkspace(QObject):
         )
         self.message.emit(f"{len(found)} annotation(s) found for '{text}'")
 
+    def _timeline_seek(self, ms: int) -> None:
+        self.viewer.player.pause()
+        self.viewer.player.seek_ms(ms)
+
+    def move_edge(self, uid: str, edge: str, ms: int) -> None:
+        """A segment edge dragged on the timeline: snap to a frame, save (undoable)."""
+        index = self.viewer.player.index
+        if self.case_uid is None or index is None:
+            return
+        current = self.services.annotations.get(self.case_uid, uid)
+        if edge == "start":
+            first = index.frame_at_ms(ms)
+            self.edit(uid, {"start_frame": first, "start_ms": index.ms(first)})
+            return
+        last = max(current.start_frame or 0, index.frame_at_ms(max(0, ms - 1)))
+        end = index.ms(last + 1) if last + 1 < index.frame_count else index.duration_ms
+        self.edit(uid, {"end_frame": last, "end_ms": end})
+
     def _position(self, frame: int, ms: int) -> None:
+        self.timeline.set_position(ms)
         lines: list[str] = []
         for a in self.annotations:
             playing = (

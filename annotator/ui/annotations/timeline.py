@@ -1,0 +1,244 @@
+"""The timeline: lanes of moments, segments and regions in tag colours, and the playhead.
+
+Click to seek, Ctrl+wheel to zoom, wheel to scroll, drag a segment's edge to move it (the
+workspace snaps the new time to a frame).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette, QWheelEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from annotator.core.entities import Annotation, AnnotationKind
+from annotator.core.timecode import format_ms
+
+LANE_KINDS = (AnnotationKind.MOMENT, AnnotationKind.SEGMENT, AnnotationKind.REGION)
+EDGE_GRAB_PX = 5
+MIN_SPAN_MS = 200
+
+
+@dataclass
+class _Drag:
+    uid: str
+    edge: str  # "start" or "end"
+    ms: int
+
+
+class Timeline(QWidget):
+    seek_ms = Signal(int)
+    selected = Signal(str)  # annotation uid
+    edge_moved = Signal(str, str, int)  # uid, "start"/"end", new time in ms
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.annotations: list[Annotation] = []
+        self._starts: list[int] = []
+        self.colours: dict[str, str] = {}  # annotation uid -> colour
+        self.duration_ms = 0
+        self.position_ms = 0
+        self.view_start = 0
+        self.view_span = 0  # 0 = whole media
+        self.selected_uid: str | None = None
+        self._drag: _Drag | None = None
+        self.lane_height = self.fontMetrics().height() + 6
+        self.setMinimumHeight(self.lane_height * (len(LANE_KINDS) + 1) + 4)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMouseTracking(True)
+        self.setToolTip(
+            "Click to go there; Ctrl+wheel to zoom, wheel to scroll; "
+            "drag a segment's end to move it"
+        )
+
+    # --- data ------------------------------------------------------------------------------
+
+    def set_data(
+        self, annotations: list[Annotation], colours: dict[str, str], duration_ms: int
+    ) -> None:
+        timed = [a for a in annotations if a.start_ms is not None]
+        self.annotations = sorted(timed, key=lambda a: a.start_ms or 0)
+        self._starts = [a.start_ms or 0 for a in self.annotations]
+        self.colours, self.duration_ms = colours, duration_ms
+        if self.view_span == 0 or self.view_span > duration_ms:
+            self.view_start, self.view_span = 0, duration_ms
+        self.update()
+
+    def set_position(self, ms: int) -> None:
+        self.position_ms = ms
+        if self.view_span and not self.view_start <= ms <= self.view_start + self.view_span:
+            self.view_start = max(
+                0, min(ms - self.view_span // 4, self.duration_ms - self.view_span)
+            )
+        self.update()
+
+    # --- geometry -------------------------------------------------------------------------
+
+    def _x(self, ms: float) -> float:
+        span = self.view_span or 1
+        return (ms - self.view_start) / span * self.width()
+
+    def _ms(self, x: float) -> int:
+        return int(self.view_start + x / max(1, self.width()) * (self.view_span or 1))
+
+    def _lane_rect(self, lane: int) -> QRectF:
+        top = self.lane_height * (lane + 1)
+        return QRectF(0, top + 2, self.width(), self.lane_height - 4)
+
+    def _visible(self) -> list[Annotation]:
+        """Annotations that can touch the visible span (bisect on start: fast at 10,000)."""
+        end = self.view_start + self.view_span
+        stop = bisect_left(self._starts, end + 1)
+        return [
+            a for a in self.annotations[:stop] if (a.end_ms or a.start_ms or 0) >= self.view_start
+        ]
+
+    # --- painting -------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        palette = self.palette()
+        painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
+        text = palette.color(QPalette.ColorRole.Text)
+        if not self.duration_ms:
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(
+                self.rect(),
+                Qt.AlignmentFlag.AlignCenter,
+                "Open a video or sound to see its timeline.",
+            )
+            return
+        self._paint_ruler(painter, text)
+        for lane, kind in enumerate(LANE_KINDS):
+            rect = self._lane_rect(lane)
+            painter.setPen(palette.color(QPalette.ColorRole.Mid))
+            painter.drawText(rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, kind.value)
+        for a in self._visible():
+            self._paint_annotation(painter, a)
+        x = self._x(self.position_ms)
+        painter.setPen(QColor("#d32f2f"))
+        painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+
+    def _paint_ruler(self, painter: QPainter, colour: QColor) -> None:
+        painter.setPen(colour)
+        span = self.view_span or 1
+        step = next(
+            (
+                s
+                for s in (
+                    100,
+                    250,
+                    500,
+                    1000,
+                    2000,
+                    5000,
+                    10_000,
+                    30_000,
+                    60_000,
+                    300_000,
+                    600_000,
+                    1_800_000,
+                    3_600_000,
+                )
+                if span / s <= max(2, self.width() // 110)
+            ),
+            3_600_000,
+        )
+        first = (self.view_start // step) * step
+        for ms in range(first, self.view_start + span + step, step):
+            x = self._x(ms)
+            painter.drawLine(QPointF(x, self.lane_height - 4), QPointF(x, self.lane_height))
+            painter.drawText(QPointF(x + 2, self.lane_height - 6), format_ms(ms)[3:])
+
+    def _paint_annotation(self, painter: QPainter, a: Annotation) -> None:
+        lane = LANE_KINDS.index(a.kind)
+        rect = self._lane_rect(lane)
+        colour = QColor(self.colours.get(a.uid, "#607d8b"))
+        x0 = self._x(a.start_ms or 0)
+        selected = a.uid == self.selected_uid
+        painter.setPen(QColor("#000000") if selected else colour.darker(140))
+        painter.setBrush(colour)
+        if a.kind is AnnotationKind.SEGMENT and a.end_ms is not None:
+            x1 = max(x0 + 2, self._x(a.end_ms))
+            painter.drawRect(QRectF(x0, rect.top(), x1 - x0, rect.height()))
+        else:
+            mid = rect.center().y()
+            half = rect.height() / 2
+            points = [
+                QPointF(x0, mid - half),
+                QPointF(x0 + half * 0.7, mid),
+                QPointF(x0, mid + half),
+                QPointF(x0 - half * 0.7, mid),
+            ]
+            painter.drawPolygon(points)
+
+    # --- interaction ----------------------------------------------------------------------
+
+    def _hit(self, pos: QPointF) -> tuple[Annotation | None, str | None]:
+        lane = int(pos.y() // self.lane_height) - 1
+        if not 0 <= lane < len(LANE_KINDS):
+            return None, None
+        for a in reversed(self._visible()):
+            if a.kind is not LANE_KINDS[lane]:
+                continue
+            x0 = self._x(a.start_ms or 0)
+            if a.kind is AnnotationKind.SEGMENT and a.end_ms is not None:
+                x1 = self._x(a.end_ms)
+                if abs(pos.x() - x0) <= EDGE_GRAB_PX:
+                    return a, "start"
+                if abs(pos.x() - x1) <= EDGE_GRAB_PX:
+                    return a, "end"
+                if x0 <= pos.x() <= x1:
+                    return a, None
+            elif abs(pos.x() - x0) <= self.lane_height / 2:
+                return a, None
+        return None, None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if not self.duration_ms:
+            return
+        pos = event.position()
+        annotation, edge = self._hit(pos)
+        if annotation is None:
+            self.seek_ms.emit(max(0, min(self._ms(pos.x()), self.duration_ms)))
+            return
+        self.selected_uid = annotation.uid
+        self.selected.emit(annotation.uid)
+        if edge is not None:
+            start = annotation.start_ms if edge == "start" else annotation.end_ms
+            self._drag = _Drag(annotation.uid, edge, start or 0)
+        self.update()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._drag is not None:
+            self._drag.ms = max(0, min(self._ms(pos.x()), self.duration_ms))
+            self.setCursor(Qt.CursorShape.SizeHorCursor)
+            self.update()
+            return
+        _, edge = self._hit(pos)
+        self.setCursor(Qt.CursorShape.SizeHorCursor if edge else Qt.CursorShape.ArrowCursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None:
+            drag, self._drag = self._drag, None
+            self.edge_moved.emit(drag.uid, drag.edge, drag.ms)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if not self.duration_ms:
+            return
+        steps = event.angleDelta().y() / 120
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            anchor = self._ms(event.position().x())
+            span = int(self.view_span * (0.8**steps))
+            span = max(MIN_SPAN_MS, min(self.duration_ms, span))
+            fraction = event.position().x() / max(1, self.width())
+            self.view_start = int(anchor - fraction * span)
+            self.view_span = span
+        else:
+            self.view_start -= int(steps * self.view_span / 10)
+        self.view_start = max(0, min(self.view_start, self.duration_ms - self.view_span))
+        self.update()
+        event.accept()
