@@ -82,6 +82,9 @@ class MainWindow(QMainWindow):
         self.workspace.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.workspace.jump_media = self.media_browser.select
         self.inspector_dock = self._dock("Inspector", "inspector_dock", self.workspace.inspector)
+        self.claims_dock = self._dock("Claims", "claims_dock", self.workspace.claims_panel)
+        self.tabifyDockWidget(self.inspector_dock, self.claims_dock)
+        self.inspector_dock.raise_()
         self.timeline_dock = self._dock(
             "Timeline",
             "timeline_dock",
@@ -234,6 +237,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(toolbar.toggleViewAction())
         self.view_menu.addAction(self.media_dock.toggleViewAction())
         self.view_menu.addAction(self.inspector_dock.toggleViewAction())
+        self.view_menu.addAction(self.claims_dock.toggleViewAction())
         self.view_menu.addAction(self.timeline_dock.toggleViewAction())
         self.view_menu.addAction(self.list_dock.toggleViewAction())
 

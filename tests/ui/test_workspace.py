@@ -220,3 +220,50 @@ def test_timeline_click_to_seek_and_drag_a_segment_edge(
     )
     window.undo_action.trigger()  # the drag is undoable like any edit
     assert services.annotations.get(case_uid, segment.uid).end_frame == 11
+
+
+def test_claims_panel_create_status_evidence_and_jump(
+    window: MainWindow, services: Services, qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.ui.panels import claims as claims_module
+    from annotator.ui.panels.claims import ClaimDialog
+
+    ws = window.workspace
+    case_uid = ws.case_uid
+    assert case_uid is not None
+    panel = ws.claims_panel
+    assert panel.stack.currentWidget() is panel.empty
+
+    def fill(parent: object, submit: object) -> bool:
+        dialog = ClaimDialog(None, submit)  # type: ignore[arg-type]
+        dialog.statement.setPlainText("  ")
+        dialog._accept()  # an empty statement is refused in place
+        assert not dialog.error.isHidden() and "statement" in dialog.error.text()
+        dialog.statement.setPlainText("The captive speaks Mandarin")
+        dialog.claimant.setText("Head of state")
+        dialog._accept()
+        return dialog.result() == ClaimDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(claims_module, "ask_new_claim", fill)
+    ws.new_claim()
+    (claim,) = services.claims.for_case(case_uid)
+    assert claim.claim.claimant == "Head of state"
+    assert panel.tree.topLevelItemCount() == 1
+
+    go(window, 12, qtbot)
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+    ann = ws.list.current()
+    assert ann is not None
+    ws.link(ann.uid, claim.claim.uid, "supports")
+    top = panel.tree.topLevelItem(0)
+    assert (top.text(1), top.text(2), top.childCount()) == ("unverified", "1", 1)
+
+    panel.tree.setCurrentItem(top)
+    panel.status.setCurrentIndex(panel.status.findData("supported"))
+    panel.status.activated.emit(panel.status.currentIndex())
+    assert services.claims.for_case(case_uid)[0].claim.status.value == "supported"
+
+    go(window, 30, qtbot)
+    child = panel.tree.topLevelItem(0).child(0)
+    panel.tree.itemDoubleClicked.emit(child, 0)  # evidence jumps to its frame
+    qtbot.waitUntil(lambda: window.viewer.player.current_frame == 12, timeout=10_000)  # type: ignore[attr-defined]

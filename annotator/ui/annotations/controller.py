@@ -12,6 +12,7 @@ from annotator.core.changes import Changes
 from annotator.core.entities import Annotation, AnnotationKind, Media, MediaKind
 from annotator.core.errors import AnnotatorError
 from annotator.core.timecode import format_ms
+from annotator.services.claims import ClaimWithEvidence
 from annotator.services.container import Services
 from annotator.ui.annotations.inspector import Inspector
 from annotator.ui.annotations.list_panel import AnnotationList
@@ -23,6 +24,8 @@ from annotator.ui.annotations.undo import (
     TagAnnotation,
     fields_of,
 )
+from annotator.ui.panels import claims as claims_panel
+from annotator.ui.panels.claims import ClaimsPanel
 from annotator.ui.shortcuts import shortcut
 from annotator.ui.viewer.media_viewer import MediaViewer
 
@@ -68,6 +71,10 @@ class AnnotationWorkspace(QObject):
         self.undo_stack = QUndoStack(self)
         self.list = AnnotationList()
         self.inspector = Inspector()
+        self.claims_panel = ClaimsPanel()
+        self.claims_panel.new_claim.connect(self.new_claim)
+        self.claims_panel.status_changed.connect(self.set_claim_status)
+        self.claims_panel.jump_requested.connect(self.jump_to)
         self.timeline = Timeline()
         self.timeline.seek_ms.connect(self._timeline_seek)
         self.timeline.selected.connect(self.list.select)
@@ -136,8 +143,10 @@ class AnnotationWorkspace(QObject):
         tags = self.services.tags.for_case(self.case_uid)
         self.tag_paths = {t.uid: t.path for t in tags}
         colours = {t.uid: t.colour for t in tags}
-        claims = [c.claim for c in self.services.claims.for_case(self.case_uid)]
+        with_evidence = self.services.claims.for_case(self.case_uid)
+        claims = [c.claim for c in with_evidence]
         self.inspector.set_choices([t.path for t in tags], claims)
+        self._refresh_claims(with_evidence)
         media_uid = self.media.uid if self.media else None
         self.annotations = (
             self.services.annotations.for_case(self.case_uid, media_uid=media_uid)
@@ -155,6 +164,42 @@ class AnnotationWorkspace(QObject):
         self.timeline.set_data(self.annotations, first_colour, duration)
         self._selected(self.list.current())
         self._position(self.viewer.player.current_frame, self.viewer.player.current_ms)
+
+    def _refresh_claims(self, with_evidence: list[ClaimWithEvidence]) -> None:
+        assert self.case_uid is not None
+        case_uid = self.case_uid
+        names = {m.uid: m.file_name for m in self.services.media.for_case(case_uid)}
+        evidence: dict[str, list[tuple[str, Annotation, str]]] = {}
+        for link in self.services.claims.links(case_uid):
+            annotation = self.services.annotations.get(case_uid, link.annotation_uid)
+            if annotation.deleted_at is None:
+                evidence.setdefault(link.claim_uid, []).append(
+                    (link.relation.value, annotation, names.get(annotation.media_uid, ""))
+                )
+        self.claims_panel.show_claims(with_evidence, evidence)
+
+    def new_claim(self) -> None:
+        if self.case_uid is None:
+            return
+        case_uid = self.case_uid
+
+        def submit(fields: dict[str, str]) -> None:
+            statement = fields.pop("statement")
+            result = self.services.claims.create(case_uid, statement, **fields)
+            self._after(result.changes)
+
+        claims_panel.ask_new_claim(self.claims_panel, submit)
+
+    def set_claim_status(self, claim_uid: str, status: str) -> None:
+        if self.case_uid is None:
+            return
+        case_uid = self.case_uid
+        result = self._run(
+            lambda: self.services.claims.update(case_uid, claim_uid, {"status": status})
+        )
+        if result is not None:
+            self._after(result.changes)  # type: ignore[attr-defined]
+            self.message.emit(f"Claim marked {status}")
 
     def _selected(self, annotation: Annotation | None) -> None:
         self.timeline.selected_uid = annotation.uid if annotation else None
