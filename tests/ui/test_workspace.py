@@ -267,3 +267,48 @@ def test_claims_panel_create_status_evidence_and_jump(
     child = panel.tree.topLevelItem(0).child(0)
     panel.tree.itemDoubleClicked.emit(child, 0)  # evidence jumps to its frame
     qtbot.waitUntil(lambda: window.viewer.player.current_frame == 12, timeout=10_000)  # type: ignore[attr-defined]
+
+
+def test_draw_and_move_a_region_on_the_frame(
+    window: MainWindow, services: Services, qtbot: object
+) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+
+    ws = window.workspace
+    case_uid = ws.case_uid
+    assert case_uid is not None
+    view = window.viewer.player.view
+    go(window, 9, qtbot)
+    view.actual_size()
+    view.zoom_by(2)
+    view.centerOn(96, 54)
+    qtbot.keyClick(view, Qt.Key.Key_R)  # type: ignore[attr-defined]
+    assert view.drawing
+    start = view.mapFromScene(QPointF(48, 27))
+    end = view.mapFromScene(QPointF(144, 81))
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)  # type: ignore[attr-defined]
+    qtbot.mouseMove(view.viewport(), end)  # type: ignore[attr-defined]
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=end)  # type: ignore[attr-defined]
+    (region,) = services.annotations.for_case(case_uid)
+    assert region.kind is AnnotationKind.REGION and region.start_frame == 9
+    assert region.region is not None
+    assert region.region["x"] == pytest.approx(0.25, abs=0.02)
+    assert region.region["w"] == pytest.approx(0.5, abs=0.02)
+    assert len(view._regions) == 1  # drawn over the frame it belongs to
+
+    # Drag the rectangle by its edge 10% right and 10% down.
+    grab = view.mapFromScene(QPointF(48, 50))
+    to = view.mapFromScene(QPointF(48 + 19.2, 50 + 10.8))
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=grab)  # type: ignore[attr-defined]
+    qtbot.mouseMove(view.viewport(), QPoint((grab.x() + to.x()) // 2, (grab.y() + to.y()) // 2))  # type: ignore[attr-defined]
+    qtbot.mouseMove(view.viewport(), to)  # type: ignore[attr-defined]
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=to)  # type: ignore[attr-defined]
+    moved = services.annotations.get(case_uid, region.uid)
+    assert moved.region is not None and moved.region["x"] == pytest.approx(0.35, abs=0.02)
+    go(window, 20, qtbot)
+    assert view._regions == []  # not shown on other frames
+    window.undo_action.trigger()
+    assert services.annotations.get(case_uid, region.uid).region["x"] == pytest.approx(  # type: ignore[index]
+        0.25, abs=0.02
+    )
+    del QPoint

@@ -27,6 +27,7 @@ from annotator.ui.annotations.undo import (
 from annotator.ui.panels import claims as claims_panel
 from annotator.ui.panels.claims import ClaimsPanel
 from annotator.ui.shortcuts import shortcut
+from annotator.ui.viewer.frame_view import FrameView
 from annotator.ui.viewer.media_viewer import MediaViewer
 
 
@@ -96,11 +97,19 @@ class AnnotationWorkspace(QObject):
         self.inspector.delete_requested.connect(self.delete)
         self.inspector.done.connect(viewer.focus_picture)
         self._install_keys()
+        for view in (viewer.player.view, viewer.image_viewer.view):
+            view.region_drawn.connect(self._region_drawn)
+            view.region_moved.connect(lambda uid, rect: self.edit(uid, {"region": rect}))
+        viewer.image_viewer.loaded.connect(self._show_regions)
         self.jump_media: Callable[[str], None] | None = None  # set by the window
 
     # --- keys on the player --------------------------------------------------------------
 
     def _install_keys(self) -> None:
+        for owner in (self.viewer.player, self.viewer.image_viewer):
+            item = QShortcut(QKeySequence(shortcut("mark_region")), owner)
+            item.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            item.activated.connect(self.start_region)
         player = self.viewer.player
         bindings: dict[str, Callable[[], None]] = {
             "mark_moment": self.mark_moment,
@@ -162,6 +171,7 @@ class AnnotationWorkspace(QObject):
         }
         duration = (self.media.duration_ms or 0) if self.media else 0
         self.timeline.set_data(self.annotations, first_colour, duration)
+        self._show_regions()
         self._selected(self.list.current())
         self._position(self.viewer.player.current_frame, self.viewer.player.current_ms)
 
@@ -256,8 +266,49 @@ class AnnotationWorkspace(QObject):
         end = index.ms(last + 1) if last + 1 < index.frame_count else index.duration_ms
         self.edit(uid, {"end_frame": last, "end_ms": end})
 
+    def start_region(self) -> None:
+        """R: the next drag on the picture draws a region (on a video, on this frame)."""
+        if self.media is None or self.media.kind is MediaKind.AUDIO:
+            return
+        view = self._picture()
+        view.start_drawing()
+        self.message.emit("Drag a rectangle over what matters")
+
+    def _picture(self) -> FrameView:
+        if self.media is not None and self.media.kind is MediaKind.IMAGE:
+            return self.viewer.image_viewer.view
+        return self.viewer.player.view
+
+    def _region_drawn(self, region: dict[str, object]) -> None:
+        if self.media is None:
+            return
+        fields: dict[str, object] = {"kind": "region", "region": region}
+        if self.media.kind is MediaKind.VIDEO:
+            position = self._video_position()
+            if position is None:
+                return
+            fields.update(start_frame=position[0], start_ms=position[1])
+        if self._create(fields):
+            self.message.emit("Saved region")
+            self.inspector.focus_note()
+
+    def _show_regions(self) -> None:
+        frame = self.viewer.player.current_frame
+        image = self.media is not None and self.media.kind is MediaKind.IMAGE
+        shown = []
+        for a in self.annotations:
+            if a.region is None:
+                continue
+            first = a.start_frame if a.start_frame is not None else -1
+            last = a.end_frame if a.end_frame is not None else first
+            if image or first <= frame <= last:
+                colour = self.timeline.colours.get(a.uid, "#ffeb3b")
+                shown.append((a.uid, a.region, colour))
+        self._picture().show_regions(shown)
+
     def _position(self, frame: int, ms: int) -> None:
         self.timeline.set_position(ms)
+        self._show_regions()
         lines: list[str] = []
         for a in self.annotations:
             playing = (
