@@ -312,3 +312,26 @@ def test_draw_and_move_a_region_on_the_frame(
         0.25, abs=0.02
     )
     del QPoint
+
+
+def test_where_and_when_fields(window: MainWindow, services: Services, qtbot: object) -> None:
+    ws = window.workspace
+    case_uid = ws.case_uid
+    assert case_uid is not None
+    go(window, 4, qtbot)
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+    ann = ws.list.current()
+    assert ann is not None
+    place = ws.inspector.place_fields
+    place["latitude"].setText("48.0159")
+    place["latitude"].editingFinished.emit()
+    place["geo_method"].setText("skyline matched to satellite imagery")
+    place["geo_method"].editingFinished.emit()
+    saved = services.annotations.get(case_uid, ann.uid).place
+    assert (saved.latitude, saved.geo_method) == ("48.0159", "skyline matched to satellite imagery")
+    place["latitude"].setText("north")  # refused, with a message; nothing saved
+    place["latitude"].editingFinished.emit()
+    assert services.annotations.get(case_uid, ann.uid).place.latitude == "48.0159"
+    assert "not a decimal number" in window.statusBar().currentMessage()
+    window.undo_action.trigger()
+    assert services.annotations.get(case_uid, ann.uid).place.geo_method == ""

@@ -24,6 +24,27 @@ from PySide6.QtWidgets import (
 from annotator.core.entities import Annotation, Claim, ClaimLink, Relation
 from annotator.core.timecode import format_ms
 
+PLACE_LABELS = {
+    "place_name": "Place",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "geo_method": "Located by",
+    "geo_confidence": "Place certainty",
+    "event_time": "Event time",
+    "chrono_method": "Dated by",
+    "chrono_confidence": "Time certainty",
+}
+PLACE_HINTS = {
+    "place_name": "e.g. Donetsk region (claimed)",
+    "latitude": "decimal, e.g. 48.0159",
+    "longitude": "decimal, e.g. 37.8028",
+    "geo_method": "e.g. matched skyline in satellite image",
+    "geo_confidence": "low / medium / high",
+    "event_time": "e.g. 2025-04-07 morning",
+    "chrono_method": "e.g. shadows, weather records",
+    "chrono_confidence": "low / medium / high",
+}
+
 
 class CommitTextEdit(QPlainTextEdit):
     """Multi-line text that commits on Enter (Shift+Enter for a new line) and on leaving."""
@@ -86,6 +107,14 @@ class Inspector(QWidget):
         self.confidence = QComboBox()
         for label in ("", "low", "medium", "high"):
             self.confidence.addItem(label or "not stated", label)
+        # Where and when (Berkeley Protocol geolocation and chronolocation), each with how it
+        # was established and how sure the investigator is.
+        self.place_fields: dict[str, QLineEdit] = {}
+        for name, hint in PLACE_HINTS.items():
+            edit = QLineEdit()
+            edit.setPlaceholderText(hint)
+            edit.editingFinished.connect(lambda n=name, e=edit: self._commit_place(n, e.text()))
+            self.place_fields[name] = edit
         self.tags = QLineEdit()
         self.tags.setPlaceholderText("tags, comma separated: person/captive, language/mandarin")
         self.tag_model = QStringListModel()
@@ -144,6 +173,8 @@ class Inspector(QWidget):
         translation_row.addWidget(self.translation_lang)
         form.addRow("Translation", translation_row)
         form.addRow("Confidence", self.confidence)
+        for name, edit in self.place_fields.items():
+            form.addRow(PLACE_LABELS[name], edit)
         form.addRow("T&ags", self.tags)
         form.addRow("Claims", self.links)
         link_row = QHBoxLayout()
@@ -214,6 +245,9 @@ class Inspector(QWidget):
             if not box.hasFocus() and box.toPlainText() != value:
                 box.setPlainText(value)
         self.confidence.setCurrentIndex(max(0, self.confidence.findData(annotation.confidence)))
+        for name, edit in self.place_fields.items():
+            if not edit.hasFocus():
+                edit.setText(getattr(annotation.place, name))
         self.links.clear()
         for link, statement in links:
             item = QListWidgetItem(f"{link.relation.value}: {statement}")
@@ -230,6 +264,11 @@ class Inspector(QWidget):
         current = getattr(a, field)
         if current != value:
             self.edited.emit(a.uid, {field: value})
+
+    def _commit_place(self, name: str, value: str) -> None:
+        a = self.annotation
+        if a is not None and getattr(a.place, name) != value.strip():
+            self.edited.emit(a.uid, {name: value.strip()})
 
     def _tags_committed(self) -> None:
         a = self.annotation

@@ -25,7 +25,9 @@ def fields_of(
     keys = list(names) if names is not None else list(ANNOTATION_FIELDS)
     values: dict[str, object] = {}
     for key in keys:
-        value = getattr(annotation, key)
+        # Place fields (place_name, latitude, ...) live on annotation.place.
+        source = annotation if hasattr(annotation, key) else annotation.place
+        value = getattr(source, key)
         values[key] = value.value if hasattr(value, "value") else value
     return values
 
