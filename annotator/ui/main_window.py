@@ -83,7 +83,9 @@ class MainWindow(QMainWindow):
         self.workspace.jump_media = self.media_browser.select
         self.inspector_dock = self._dock("Inspector", "inspector_dock", self.workspace.inspector)
         self.claims_dock = self._dock("Claims", "claims_dock", self.workspace.claims_panel)
+        self.tags_dock = self._dock("Tags", "tags_dock", self.workspace.tags_panel)
         self.tabifyDockWidget(self.inspector_dock, self.claims_dock)
+        self.tabifyDockWidget(self.claims_dock, self.tags_dock)
         self.inspector_dock.raise_()
         self.timeline_dock = self._dock(
             "Timeline",
@@ -238,6 +240,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.media_dock.toggleViewAction())
         self.view_menu.addAction(self.inspector_dock.toggleViewAction())
         self.view_menu.addAction(self.claims_dock.toggleViewAction())
+        self.view_menu.addAction(self.tags_dock.toggleViewAction())
         self.view_menu.addAction(self.timeline_dock.toggleViewAction())
         self.view_menu.addAction(self.list_dock.toggleViewAction())
 

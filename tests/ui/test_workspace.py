@@ -335,3 +335,50 @@ def test_where_and_when_fields(window: MainWindow, services: Services, qtbot: ob
     assert "not a decimal number" in window.statusBar().currentMessage()
     window.undo_action.trigger()
     assert services.annotations.get(case_uid, ann.uid).place.geo_method == ""
+
+
+def test_tags_panel(
+    window: MainWindow, services: Services, qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.ui.panels import tags as tags_module
+
+    ws = window.workspace
+    case_uid = ws.case_uid
+    assert case_uid is not None
+    panel = ws.tags_panel
+    assert panel.stack.currentWidget() is panel.empty
+    monkeypatch.setattr(tags_module, "ask_text", lambda *a, **k: "person/captive")
+    panel._new()
+    assert [t.path for t in services.tags.for_case(case_uid)] == ["person", "person/captive"]
+    top = panel.tree.topLevelItem(0)
+    assert top.text(0) == "person" and top.child(0).text(0) == "captive"
+
+    panel.tree.setCurrentItem(top.child(0))
+    panel.key.setCurrentIndex(panel.key.findData(4))
+    panel.key.activated.emit(panel.key.currentIndex())
+    captive = next(t for t in services.tags.for_case(case_uid) if t.path == "person/captive")
+    assert captive.favourite_slot == 4
+    monkeypatch.setattr(tags_module, "ask_colour", lambda parent, current: "#123456")
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(0).child(0))
+    panel._colour()
+    assert services.tags.for_case(case_uid)[1].colour == "#123456"
+
+    go(window, 2, qtbot)
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+    qtbot.keyClick(ws.inspector.note, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_4)  # type: ignore[attr-defined]
+    go(window, 5, qtbot)
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+    item = panel.tree.topLevelItem(0)
+    panel.tree.itemDoubleClicked.emit(item, 0)  # filter by "person" (and below)
+    assert [a.start_frame for a in ws.list.visible()] == [2]
+
+    monkeypatch.setattr(tags_module, "ask_text", lambda *a, **k: "people/detained")
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+    panel._rename()
+    paths = {t.path for t in services.tags.for_case(case_uid)}
+    assert paths == {"people", "people/detained", "people/detained/captive"}  # subtree moved
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+    panel._delete()
+    assert services.tags.for_case(case_uid) == []
+    assert services.audit.verify(case_uid).ok

@@ -26,6 +26,7 @@ from annotator.ui.annotations.undo import (
 )
 from annotator.ui.panels import claims as claims_panel
 from annotator.ui.panels.claims import ClaimsPanel
+from annotator.ui.panels.tags import TagsPanel
 from annotator.ui.shortcuts import shortcut
 from annotator.ui.viewer.frame_view import FrameView
 from annotator.ui.viewer.media_viewer import MediaViewer
@@ -76,6 +77,22 @@ class AnnotationWorkspace(QObject):
         self.claims_panel.new_claim.connect(self.new_claim)
         self.claims_panel.status_changed.connect(self.set_claim_status)
         self.claims_panel.jump_requested.connect(self.jump_to)
+        self.tags_panel = TagsPanel()
+        tp = self.tags_panel
+        tp.create.connect(lambda path: self._tag_op(lambda c: self.services.tags.create(c, path)))
+        tp.rename.connect(
+            lambda uid, path: self._tag_op(lambda c: self.services.tags.rename(c, uid, path))
+        )
+        tp.recolour.connect(
+            lambda uid, colour: self._tag_op(
+                lambda c: self.services.tags.update(c, uid, colour=colour)
+            )
+        )
+        tp.favourite.connect(
+            lambda uid, slot: self._tag_op(lambda c: self.services.tags.set_favourite(c, uid, slot))
+        )
+        tp.delete.connect(lambda uid: self._tag_op(lambda c: self.services.tags.delete(c, uid)))
+        tp.filter_by.connect(self.list.filter_edit.setText)
         self.timeline = Timeline()
         self.timeline.seek_ms.connect(self._timeline_seek)
         self.timeline.selected.connect(self.list.select)
@@ -156,6 +173,7 @@ class AnnotationWorkspace(QObject):
         claims = [c.claim for c in with_evidence]
         self.inspector.set_choices([t.path for t in tags], claims)
         self._refresh_claims(with_evidence)
+        self.tags_panel.show_tags(tags)
         media_uid = self.media.uid if self.media else None
         self.annotations = (
             self.services.annotations.for_case(self.case_uid, media_uid=media_uid)
@@ -174,6 +192,14 @@ class AnnotationWorkspace(QObject):
         self._show_regions()
         self._selected(self.list.current())
         self._position(self.viewer.player.current_frame, self.viewer.player.current_ms)
+
+    def _tag_op(self, action: Callable[[str], object]) -> None:
+        if self.case_uid is None:
+            return
+        case_uid = self.case_uid
+        result = self._run(lambda: action(case_uid))
+        if result is not None:
+            self._after(result.changes)  # type: ignore[attr-defined]
 
     def _refresh_claims(self, with_evidence: list[ClaimWithEvidence]) -> None:
         assert self.case_uid is not None
