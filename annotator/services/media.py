@@ -34,6 +34,11 @@ class MediaService(Service):
         with self.read() as session:
             case_by_uid(session, case_uid)
 
+    def annotation_counts(self, case_uid: str) -> dict[str, int]:
+        """Live annotations per media uid (media without any are absent)."""
+        with self.read() as session:
+            return repo.annotation_counts(session, case_by_uid(session, case_uid))
+
     def thumbnails(self, case_uid: str) -> dict[str, bytes]:
         """Every media item's thumbnail (JPEG bytes) by uid, in one query."""
         with self.read() as session:

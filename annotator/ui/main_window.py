@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
     def _on_changed(self, changes: Changes) -> None:
         if changes.cases:
             self._refresh_cases()
-        if changes.media:
+        if changes.media or changes.annotations:
             self._refresh_media()
         self.workspace.refresh(changes)
         if self.case_uid is not None and changes.any:
@@ -359,6 +359,7 @@ class MainWindow(QMainWindow):
         self.media_browser.set_media(
             self.services.media.for_case(self.case_uid),
             self.services.media.thumbnails(self.case_uid),
+            counts=self.services.media.annotation_counts(self.case_uid),
         )
 
     def open_media(self, media: Media) -> None:

@@ -34,8 +34,9 @@ THUMB = QSize(112, 63)
 Index = QModelIndex | QPersistentModelIndex
 
 
-def describe(media: Media) -> str:
-    return " · ".join([media.kind.value, *media_facts(media)])
+def describe(media: Media, annotations: int = 0) -> str:
+    marks = [f"{annotations} marked"] if annotations else []
+    return " · ".join([media.kind.value, *media_facts(media), *marks])
 
 
 def tooltip(media: Media) -> str:
@@ -89,10 +90,14 @@ class MediaListModel(QAbstractListModel):
         super().__init__()
         self._media: list[Media] = []
         self._thumbs: dict[str, QPixmap] = {}
+        self.counts: dict[str, int] = {}
 
-    def set_media(self, media: list[Media], thumbnails: dict[str, bytes]) -> None:
+    def set_media(
+        self, media: list[Media], thumbnails: dict[str, bytes], counts: dict[str, int]
+    ) -> None:
         self.beginResetModel()
         self._media = media
+        self.counts = counts
         self._thumbs = {}
         for uid, data in thumbnails.items():
             image = QImage.fromData(data)
@@ -108,7 +113,7 @@ class MediaListModel(QAbstractListModel):
             return None
         media = self._media[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{media.file_name}\n{describe(media)}"
+            return f"{media.file_name}\n{describe(media, self.counts.get(media.uid, 0))}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbs.get(media.uid) or kind_pixmap(media.kind.value)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -139,6 +144,11 @@ class _Proxy(QSortFilterProxyModel):
         b: Media = right.data(MediaRole)
         if self.sort_key == "imported":
             return (a.imported_at, a.file_name) < (b.imported_at, b.file_name)
+        if self.sort_key == "annotations":
+            model = self.sourceModel()
+            assert isinstance(model, MediaListModel)
+            count_a, count_b = model.counts.get(a.uid, 0), model.counts.get(b.uid, 0)
+            return (-count_a, a.file_name) < (-count_b, b.file_name)  # most marked first
         if self.sort_key == "duration":
             return (a.duration_ms or 0, a.file_name) < (b.duration_ms or 0, b.file_name)
         return a.file_name.casefold() < b.file_name.casefold()
@@ -159,7 +169,12 @@ class MediaBrowser(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter)
         self.sort_combo = QComboBox()
-        for label, key in (("Name", "name"), ("Imported", "imported"), ("Duration", "duration")):
+        for label, key in (
+            ("Name", "name"),
+            ("Imported", "imported"),
+            ("Duration", "duration"),
+            ("Most marked", "annotations"),
+        ):
             self.sort_combo.addItem(label, key)
         self.sort_combo.setToolTip("Sort by")
         self.sort_combo.currentIndexChanged.connect(self._sort)
@@ -198,14 +213,18 @@ class MediaBrowser(QWidget):
         return QSize(THUMB.width() + chars, super().sizeHint().height())
 
     def set_media(
-        self, media: list[Media], thumbnails: dict[str, bytes], case_open: bool = True
+        self,
+        media: list[Media],
+        thumbnails: dict[str, bytes],
+        case_open: bool = True,
+        counts: dict[str, int] | None = None,
     ) -> None:
         self.empty.setText(
             "No media yet.\n\nDrag files or folders here,\nor use File > Import folder..."
             if case_open
             else "Open or create a case to see its media."
         )
-        self.model.set_media(media, thumbnails)
+        self.model.set_media(media, thumbnails, counts or {})
         self.proxy.sort(0)
         self.stack.setCurrentWidget(self.view if media else self.empty)
         self.filter_edit.setEnabled(bool(media))

@@ -61,6 +61,20 @@ def sha_index(session: Session, case: CaseRow) -> dict[str, tuple[str, str]]:
     return {sha: (uid, path) for sha, uid, path in rows}
 
 
+def annotation_counts(session: Session, case: CaseRow) -> dict[str, int]:
+    from sqlalchemy import func
+
+    from annotator.db.schema import AnnotationRow
+
+    rows = session.execute(
+        select(MediaRow.uid, func.count(AnnotationRow.id))
+        .join(AnnotationRow, AnnotationRow.media_id == MediaRow.id)
+        .where(MediaRow.case_id == case.id, AnnotationRow.deleted_at.is_(None))
+        .group_by(MediaRow.uid)
+    )
+    return {uid: int(n) for uid, n in rows}
+
+
 def thumbnails(session: Session, case: CaseRow) -> dict[str, bytes]:
     rows = session.execute(
         select(MediaRow.uid, MediaRow.thumbnail).where(
