@@ -38,6 +38,7 @@ from annotator.ui.case_overview import CaseOverview
 from annotator.ui.dialogs import case_dialog, preferences
 from annotator.ui.import_flow import ImportFlow
 from annotator.ui.media_browser import MediaBrowser
+from annotator.ui.panels.properties import PropertiesPanel
 from annotator.ui.preload import preload_native_modules
 from annotator.ui.shortcuts import shortcut, with_shortcut
 from annotator.ui.viewer.media_viewer import MediaViewer
@@ -84,8 +85,11 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", "inspector_dock", self.workspace.inspector)
         self.claims_dock = self._dock("Claims", "claims_dock", self.workspace.claims_panel)
         self.tags_dock = self._dock("Tags", "tags_dock", self.workspace.tags_panel)
+        self.properties = PropertiesPanel()
+        self.properties_dock = self._dock("Properties", "properties_dock", self.properties)
         self.tabifyDockWidget(self.inspector_dock, self.claims_dock)
         self.tabifyDockWidget(self.claims_dock, self.tags_dock)
+        self.tabifyDockWidget(self.tags_dock, self.properties_dock)
         self.inspector_dock.raise_()
         self.timeline_dock = self._dock(
             "Timeline",
@@ -241,6 +245,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.inspector_dock.toggleViewAction())
         self.view_menu.addAction(self.claims_dock.toggleViewAction())
         self.view_menu.addAction(self.tags_dock.toggleViewAction())
+        self.view_menu.addAction(self.properties_dock.toggleViewAction())
         self.view_menu.addAction(self.timeline_dock.toggleViewAction())
         self.view_menu.addAction(self.list_dock.toggleViewAction())
 
@@ -370,6 +375,7 @@ class MainWindow(QMainWindow):
         waveforms = self.paths.cache_dir / "waveform"
         self.viewer.show_media(media, path, index, waveforms / f"{media.sha256}.npz")
         self.workspace.set_media(media)
+        self.properties.show_media(media)
         self.center.setCurrentWidget(self.viewer)
         self.snapshot_action.setEnabled(media.kind is MediaKind.VIDEO and path.is_file())
         self.statusBar().showMessage(f"{media.file_name}: {media.original_path}", 5000)
@@ -377,6 +383,7 @@ class MainWindow(QMainWindow):
     def show_overview(self) -> None:
         self.viewer.close_media()
         self.workspace.set_media(None)
+        self.properties.show_media(None)
         self.center.setCurrentWidget(self.overview)
         self.snapshot_action.setEnabled(False)
 

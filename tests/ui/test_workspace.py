@@ -382,3 +382,27 @@ def test_tags_panel(
     panel._delete()
     assert services.tags.for_case(case_uid) == []
     assert services.audit.verify(case_uid).ok
+
+
+def test_properties_panel_shows_the_file_and_its_metadata(
+    window: MainWindow, services: Services
+) -> None:
+    panel = window.properties
+    tree = panel.tree
+    sections = {
+        tree.topLevelItem(i).text(0): tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+    }
+    assert {"File", "Technical", "Metadata"} <= set(sections)
+    values = {
+        sections["File"].child(i).text(0): sections["File"].child(i).text(1)
+        for i in range(sections["File"].childCount())
+    }
+    media = services.media.for_case(window.case_uid)[0]  # type: ignore[arg-type]
+    assert values["SHA-256"] == media.sha256 and values["Name"] == "captive.mp4"
+    technical = {
+        sections["Technical"].child(i).text(0): sections["Technical"].child(i).text(1)
+        for i in range(sections["Technical"].childCount())
+    }
+    assert technical["Frames"] == "36" and technical["Size as displayed"] == "192x108"
+    window.show_overview()
+    assert panel.stack.currentWidget() is panel.empty

@@ -1,0 +1,95 @@
+"""The selected media item's facts: file, hash, technical metadata, provenance, EXIF."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.entities import Media
+from annotator.core.timecode import format_ms
+
+
+def _flat(value: object) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+class PropertiesPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Property", "Value"])
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.empty = QLabel("Select a media item to see its file, hash and metadata.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.tree)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.stack)
+
+    def show_media(self, media: Media | None) -> None:
+        self.tree.clear()
+        if media is None:
+            self.stack.setCurrentWidget(self.empty)
+            return
+        self.stack.setCurrentWidget(self.tree)
+        sections: dict[str, list[tuple[str, object]]] = {
+            "File": [
+                ("Name", media.file_name),
+                ("Original path", media.original_path),
+                ("Location now", media.location),
+                ("SHA-256", media.sha256),
+                ("Size", f"{media.size_bytes:,} bytes"),
+                ("Type", media.mime),
+                ("Imported", f"{media.imported_at:%Y-%m-%d %H:%M:%S} UTC by {media.imported_by}"),
+                ("Last verified", media.last_verify_state or "not yet"),
+            ],
+            "Technical": [
+                ("Kind", media.kind.value),
+                ("Container", media.container),
+                ("Video codec", media.video_codec),
+                ("Audio codec", media.audio_codec),
+                ("Size as displayed", f"{media.width}x{media.height}" if media.width else ""),
+                ("Rotation", f"{media.rotation} degrees" if media.rotation else ""),
+                ("Duration", format_ms(media.duration_ms) if media.duration_ms is not None else ""),
+                ("Frames", media.frame_count),
+                ("Average frame rate", media.avg_fps),
+                ("Variable frame rate", "yes" if media.is_vfr else ""),
+                ("Captured", media.captured_at),
+                ("Perceptual hash", media.phash),
+            ],
+            "Provenance": list(asdict(media.provenance).items()),
+            "Where and when": list(asdict(media.place).items()),
+        }
+        try:
+            metadata = json.loads(media.metadata_json or "{}")
+        except ValueError:
+            metadata = {}
+        sections["Metadata"] = sorted(metadata.items()) if isinstance(metadata, dict) else []
+        for title, rows in sections.items():
+            top = QTreeWidgetItem([title])
+            for key, value in rows:
+                text = _flat(value)
+                if text:
+                    child = QTreeWidgetItem([key.replace("_", " "), text])
+                    child.setToolTip(1, text)
+                    top.addChild(child)
+            if top.childCount():
+                self.tree.addTopLevelItem(top)
+                top.setExpanded(title != "Metadata")
+        self.tree.resizeColumnToContents(0)
