@@ -22,3 +22,13 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 def test_readme_run_command_starts_the_app() -> None:
     run_command = _commands()[0]
     assert run_command.endswith("&& annotator") and "pip install -e ." in run_command
+
+
+def test_readme_lists_every_shortcut(qapp: object) -> None:
+    from annotator.ui.shortcuts import ALL_SHORTCUTS
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, shortcut in ALL_SHORTCUTS.items():
+        keys = "1 ... 9" if name.startswith("favourite_") else shortcut.text()
+        assert keys, f"{name} has no key on this platform"
+        assert f"`{keys}`" in text, f"README lacks the shortcut {keys} ({shortcut.label})"

@@ -23,8 +23,8 @@ class Shortcut:
 SHORTCUTS: dict[str, Shortcut] = {
     "import_files": Shortcut("Ctrl+I", "Import files", "File"),
     "import_folder": Shortcut("Ctrl+Shift+I", "Import folder", "File"),
-    "quit": Shortcut(QKeySequence.StandardKey.Quit, "Quit", "File"),
-    "preferences": Shortcut(QKeySequence.StandardKey.Preferences, "Preferences", "Edit"),
+    "quit": Shortcut("Ctrl+Q", "Quit", "File"),
+    "preferences": Shortcut("Ctrl+,", "Preferences", "Edit"),
     "full_screen": Shortcut(QKeySequence.StandardKey.FullScreen, "Full screen", "View"),
     "new_case": Shortcut("Ctrl+Shift+N", "New case", "Case"),
     "switch_case": Shortcut("Ctrl+Shift+O", "Switch case", "Case"),
