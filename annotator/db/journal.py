@@ -87,7 +87,9 @@ class Journal:
             )
         )
         self._heads[case.id] = (seq, digest)
-        search.reindex(self.session, case.uid, entity_type, entity_uid, after)
+        search.reindex(
+            self.session, case.uid, entity_type, entity_uid, after, is_new=before is None
+        )
         self._changes = self._changes | Changes.of(entity_type, entity_uid)
 
     # Helpers for the three shapes of change. Rows must belong to a case (``row.case``).

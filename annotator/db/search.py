@@ -39,11 +39,18 @@ def reindex(
     entity_type: str,
     uid: str,
     after: Mapping[str, object] | None,
+    *,
+    is_new: bool = False,
 ) -> None:
-    """Replace the entry for one record (removed when deleted or soft-deleted)."""
+    """Replace the entry for one record (removed when deleted or soft-deleted).
+
+    ``is_new``: the record was just created, so there is no old entry to delete (the
+    delete scans the index: tens of milliseconds in a case of 100,000 annotations).
+    """
     if entity_type not in INDEXED_TYPES or session.get_bind().dialect.name != "sqlite":
         return
-    session.execute(text(f"DELETE FROM {TABLE} WHERE entity_uid = :uid"), {"uid": uid})
+    if not is_new:
+        session.execute(text(f"DELETE FROM {TABLE} WHERE entity_uid = :uid"), {"uid": uid})
     if after is None or after.get("deleted_at"):
         return
     body = body_of(entity_type, after)

@@ -80,6 +80,11 @@ class AnnotationService(Service):
         with self.read() as session:
             return repo.get(session, case_by_uid(session, case_uid), uid)
 
+    def get_many(self, case_uid: str, uids: list[str]) -> list[Annotation]:
+        """Several annotations by uid in one query (e.g. the hits of a search)."""
+        with self.read() as session:
+            return repo.get_many(session, case_by_uid(session, case_uid), uids)
+
     def for_case(
         self, case_uid: str, *, media_uid: str | None = None, include_deleted: bool = False
     ) -> list[Annotation]:

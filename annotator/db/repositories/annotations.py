@@ -201,6 +201,18 @@ def get(session: Session, case: CaseRow, uid: str) -> Annotation:
     return convert.annotation(by_uid(session, AnnotationRow, case, uid))
 
 
+def get_many(session: Session, case: CaseRow, uids: Iterable[str]) -> list[Annotation]:
+    wanted = list(uids)
+    if not wanted:
+        return []
+    rows = session.scalars(
+        select(AnnotationRow)
+        .where(AnnotationRow.case_id == case.id, AnnotationRow.uid.in_(wanted))
+        .options(selectinload(AnnotationRow.tags), selectinload(AnnotationRow.media))
+    )
+    return [convert.annotation(r) for r in rows]
+
+
 def list_for_case(
     session: Session, case: CaseRow, *, media_uid: str | None = None, include_deleted: bool = False
 ) -> list[Annotation]:

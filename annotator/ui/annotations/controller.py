@@ -261,8 +261,12 @@ class AnnotationWorkspace(QObject):
             self.refresh()
             return
         hits = self.services.search.query(self.case_uid, text)
-        wanted = {h.entity_uid for h in hits if h.entity_type == "annotation"}
-        found = [a for a in self.services.annotations.for_case(self.case_uid) if a.uid in wanted]
+        wanted = [h.entity_uid for h in hits if h.entity_type == "annotation"]
+        found = [
+            a
+            for a in self.services.annotations.get_many(self.case_uid, wanted)
+            if a.deleted_at is None
+        ]
         names = {m.uid: m.file_name for m in self.services.media.for_case(self.case_uid)}
         tags = self.services.tags.for_case(self.case_uid)
         self.list.show_rows(
