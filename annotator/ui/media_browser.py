@@ -17,16 +17,15 @@ from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListView,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.core.describe import media_facts
 from annotator.core.entities import Media
+from annotator.ui.empty_state import EmptyState
 
 MediaRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -189,14 +188,11 @@ class MediaBrowser(QWidget):
         self.view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
 
-        self.empty = QLabel(
-            "No media yet.\n\nDrag files or folders here,\nor use File > Import folder..."
+        self.stack = EmptyState(
+            self.view,
+            "No media yet.\n\nDrag files or folders here,\nor use File > Import folder...",
         )
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.view)
+        self.empty = self.stack.empty
 
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
@@ -226,7 +222,7 @@ class MediaBrowser(QWidget):
         )
         self.model.set_media(media, thumbnails, counts or {})
         self.proxy.sort(0)
-        self.stack.setCurrentWidget(self.view if media else self.empty)
+        self.stack.show_content(bool(media))
         self.filter_edit.setEnabled(bool(media))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

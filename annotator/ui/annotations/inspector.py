@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.core.entities import Annotation, Claim, ClaimLink, Relation
 from annotator.core.timecode import format_ms
+from annotator.ui.empty_state import EmptyState
 
 PLACE_LABELS = {
     "place_name": "Place",
@@ -192,11 +192,10 @@ class Inspector(QWidget):
         scroller.setWidget(editor)
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.empty = QLabel("Select an annotation to edit it,\nor press M on the video.")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(scroller)
+        self.stack = EmptyState(
+            scroller, "Select an annotation to edit it,\nor press M on the video."
+        )
+        self.empty = self.stack.empty
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.stack)
@@ -218,9 +217,9 @@ class Inspector(QWidget):
     ) -> None:
         self.annotation = annotation
         if annotation is None:
-            self.stack.setCurrentWidget(self.empty)
+            self.stack.show_content(False)
             return
-        self.stack.setCurrentIndex(1)
+        self.stack.show_content(True)
         where = annotation.kind.value
         if annotation.start_ms is not None:
             where += f" at {format_ms(annotation.start_ms)}"

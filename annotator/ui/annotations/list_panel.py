@@ -20,9 +20,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.entities import Annotation
 from annotator.core.timecode import format_ms
+from annotator.ui.empty_state import EmptyState
 
 Index = QModelIndex | QPersistentModelIndex
 AnnotationRole = Qt.ItemDataRole.UserRole + 1
@@ -178,15 +177,12 @@ class AnnotationList(QWidget):
         self.table.setColumnHidden(COLUMNS.index("Media"), True)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.empty = QLabel(
+        self.stack = EmptyState(
+            self.table,
             "No annotations here yet.\n\nPress M on the video to mark this "
-            "moment, I and O for a segment."
+            "moment, I and O for a segment.",
         )
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.table)
+        self.empty = self.stack.empty
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.whole_case)
@@ -206,7 +202,7 @@ class AnnotationList(QWidget):
         current = self.current()
         self.model.set_rows(rows, tag_paths, tag_colours, media_names)
         self.table.setColumnHidden(COLUMNS.index("Media"), not across_media)
-        self.stack.setCurrentWidget(self.table if rows else self.empty)
+        self.stack.show_content(bool(rows))
         if current is not None:
             self.select(current.uid)
 

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from annotator.core.entities import Annotation, ClaimStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.timecode import format_ms
 from annotator.services.claims import ClaimWithEvidence
+from annotator.ui.empty_state import EmptyState
 
 ClaimRole = Qt.ItemDataRole.UserRole + 1
 AnnotationRole = Qt.ItemDataRole.UserRole + 2
@@ -119,15 +119,12 @@ class ClaimsPanel(QWidget):
         self.status.setEnabled(False)
         add = QPushButton("New claim...")
         add.clicked.connect(self.new_claim)
-        self.empty = QLabel(
+        self.stack = EmptyState(
+            self.tree,
             "No claims yet.\n\nAdd the claims you are verifying, then link "
-            "annotations to them as evidence."
+            "annotations to them as evidence.",
         )
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.tree)
+        self.empty = self.stack.empty
         row = QHBoxLayout()
         row.addWidget(add)
         row.addStretch(1)
@@ -177,7 +174,7 @@ class ClaimsPanel(QWidget):
             self.tree.addTopLevelItem(top)
             top.setExpanded(claim.uid in expanded)
         self.tree.resizeColumnToContents(1)
-        self.stack.setCurrentWidget(self.tree if claims else self.empty)
+        self.stack.show_content(bool(claims))
 
     def _current_changed(self, current: QTreeWidgetItem | None, _prev: object) -> None:
         claim_item = current.parent() or current if current is not None else None

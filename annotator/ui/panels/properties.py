@@ -7,8 +7,6 @@ from dataclasses import asdict
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QLabel,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -17,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.entities import Media
 from annotator.core.timecode import format_ms
+from annotator.ui.empty_state import EmptyState
 
 
 def _flat(value: object) -> str:
@@ -32,12 +31,10 @@ class PropertiesPanel(QWidget):
         self.tree.setHeaderLabels(["Property", "Value"])
         self.tree.setAlternatingRowColors(True)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.empty = QLabel("Select a media item to see its file, hash and metadata.")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.tree)
+        self.stack = EmptyState(
+            self.tree, "Select a media item to see its file, hash and metadata."
+        )
+        self.empty = self.stack.empty
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.stack)
@@ -45,9 +42,9 @@ class PropertiesPanel(QWidget):
     def show_media(self, media: Media | None) -> None:
         self.tree.clear()
         if media is None:
-            self.stack.setCurrentWidget(self.empty)
+            self.stack.show_content(False)
             return
-        self.stack.setCurrentWidget(self.tree)
+        self.stack.show_content(True)
         sections: dict[str, list[tuple[str, object]]] = {
             "File": [
                 ("Name", media.file_name),

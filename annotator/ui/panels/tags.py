@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QPushButton,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.entities import Tag
+from annotator.ui.empty_state import EmptyState
 
 TagRole = Qt.ItemDataRole.UserRole + 1
 
@@ -73,14 +73,10 @@ class TagsPanel(QWidget):
             button.clicked.connect(slot)
             row.addWidget(button)
         row.addWidget(self.key)
-        self.empty = QLabel(
-            "No tags yet.\n\nType them on an annotation (person/captive) or press New..."
+        self.stack = EmptyState(
+            self.tree, "No tags yet.\n\nType them on an annotation (person/captive) or press New..."
         )
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.tree)
+        self.empty = self.stack.empty
         hint = QLabel("Double-click a tag to list its annotations.")
         hint.setEnabled(False)
         layout = QVBoxLayout(self)
@@ -106,7 +102,7 @@ class TagsPanel(QWidget):
             items[tag.path] = item
         self.tree.expandAll()
         self.tree.resizeColumnToContents(1)
-        self.stack.setCurrentWidget(self.tree if tags else self.empty)
+        self.stack.show_content(bool(tags))
         if current is not None and current.path in items:
             self.tree.setCurrentItem(items[current.path])
 
