@@ -103,6 +103,8 @@ class MainWindow(QMainWindow):
             self.workspace.list,
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
+        # The timeline spans the width above the list, as in ELAN and BORIS.
+        self.splitDockWidget(self.timeline_dock, self.list_dock, Qt.Orientation.Vertical)
         self.imports = ImportFlow(self, services)
         self.imports.finished.connect(self._import_finished)
         self.setAcceptDrops(True)
@@ -537,7 +539,7 @@ class MainWindow(QMainWindow):
             [max(260, width // 5), max(320, width // 4)],
             Qt.Orientation.Horizontal,
         )
-        self.resizeDocks([self.list_dock], [max(160, height // 4)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.list_dock], [max(140, height // 5)], Qt.Orientation.Vertical)
 
     def _default_geometry(self) -> None:
         """First start: 1280x800 where it fits, else most of the screen (1366x768 laptops)."""

@@ -33,9 +33,8 @@ THUMB = QSize(112, 63)
 Index = QModelIndex | QPersistentModelIndex
 
 
-def describe(media: Media, annotations: int = 0) -> str:
-    marks = [f"{annotations} marked"] if annotations else []
-    return " · ".join([media.kind.value, *media_facts(media), *marks])
+def describe(media: Media) -> str:
+    return " · ".join([media.kind.value, *media_facts(media)])
 
 
 def tooltip(media: Media) -> str:
@@ -112,7 +111,9 @@ class MediaListModel(QAbstractListModel):
             return None
         media = self._media[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{media.file_name}\n{describe(media, self.counts.get(media.uid, 0))}"
+            count = self.counts.get(media.uid, 0)
+            marks = f"  ({count} marked)" if count else ""
+            return f"{media.file_name}{marks}\n{describe(media)}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbs.get(media.uid) or kind_pixmap(media.kind.value)
         if role == Qt.ItemDataRole.ToolTipRole:
