@@ -21,7 +21,6 @@ from annotator.core.entities import (
     Tag,
 )
 from annotator.db.schema import (
-    AnnotationRow,
     AuditEventRow,
     CaseRow,
     ClaimLinkRow,
@@ -138,12 +137,19 @@ def claim(row: ClaimRow) -> Claim:
     )
 
 
-def annotation(row: AnnotationRow) -> Annotation:
+def annotation(
+    row: Any,
+    *,
+    case_uid: str | None = None,
+    media_uid: str | None = None,
+    tag_uids: tuple[str, ...] | None = None,
+) -> Annotation:
+    """From an ORM row, or from a plain result row plus the related uids given here."""
     return Annotation(
         id=row.id,
         uid=row.uid,
-        case_uid=row.case.uid,
-        media_uid=row.media.uid,
+        case_uid=case_uid if case_uid is not None else row.case.uid,
+        media_uid=media_uid if media_uid is not None else row.media.uid,
         kind=AnnotationKind(row.kind),
         start_ms=row.start_ms,
         end_ms=row.end_ms,
@@ -158,7 +164,7 @@ def annotation(row: AnnotationRow) -> Annotation:
         translation_lang=row.translation_lang,
         confidence=row.confidence,
         place=_place(row),
-        tag_uids=tuple(sorted(t.uid for t in row.tags)),
+        tag_uids=tag_uids if tag_uids is not None else tuple(sorted(t.uid for t in row.tags)),
         author=row.author,
         created_at=row.created_at,
         updated_at=row.updated_at,
