@@ -1078,8 +1078,8 @@ class Bench:
             self.ops[op] = lambda text=text: svc.search.query(case, text)
         raw_conn.close()
 
-        # What the list does on Enter with "Whole case": search, then load every
-        # annotation of the case to keep those found (AnnotationWorkspace._search).
+        # What the list does on Enter with "Whole case" (AnnotationWorkspace._search):
+        # search, load only the annotations found, show them across media.
         from annotator.ui.annotations.list_panel import AnnotationList
 
         lst = AnnotationList()
@@ -1087,8 +1087,8 @@ class Bench:
 
         def whole_case() -> object:
             hits = svc.search.query(case, HANDCUFFS)
-            wanted = {h.entity_uid for h in hits if h.entity_type == "annotation"}
-            found = [a for a in svc.annotations.for_case(case) if a.uid in wanted]
+            wanted = [h.entity_uid for h in hits if h.entity_type == "annotation"]
+            found = [a for a in svc.annotations.get_many(case, wanted) if a.deleted_at is None]
             names = {m.uid: m.file_name for m in svc.media.for_case(case)}
             tags = svc.tags.for_case(case)
             lst.show_rows(
@@ -1112,7 +1112,7 @@ class Bench:
                 op,
                 w,
                 target=TARGETS_MS["search"],
-                detail=f"loads all {self.corpus.annotations:,} annotations of the case",
+                detail="search, load the hits, fill the list",
             )
         )
         self.ops[op] = whole_case
