@@ -43,3 +43,21 @@ def test_order_kept_and_sorting_on_request(qtbot: object) -> None:
     visible = panel.visible()
     assert visible and all("13" in a.note for a in visible)
     assert visible[0].start_frame > visible[-1].start_frame  # and keeps the chosen order
+
+
+def test_timeline_redraws_annotations_only_when_they_or_the_view_change(qtbot: object) -> None:
+    from annotator.ui.annotations.timeline import Timeline
+
+    timeline = Timeline()
+    qtbot.addWidget(timeline)  # type: ignore[attr-defined]
+    timeline.resize(800, timeline.minimumHeight())
+    timeline.set_data(rows(2000), {}, 80_000)
+    first = timeline.grab()
+    layer = timeline._cache
+    timeline.set_position(40_000)  # playback: only the playhead moves
+    second = timeline.grab()
+    assert timeline._cache is layer
+    assert first.toImage() != second.toImage()  # the playhead did move
+    timeline.set_data(rows(1000), {}, 80_000)  # new data: drawn again
+    timeline.grab()
+    assert timeline._cache is not layer

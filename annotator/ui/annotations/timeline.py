@@ -10,7 +10,15 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from annotator.core.entities import Annotation, AnnotationKind
@@ -44,6 +52,9 @@ class Timeline(QWidget):
         self.view_span = 0  # 0 = whole media
         self.selected_uid: str | None = None
         self._drag: _Drag | None = None
+        self._version = 0  # bumped when the annotations change: the drawn layer is stale
+        self._cache: QPixmap | None = None
+        self._cache_key: tuple[object, ...] | None = None
         self.lane_height = self.fontMetrics().height() + 6
         self.setMinimumHeight(self.lane_height * (len(LANE_KINDS) + 1) + 4)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -62,6 +73,7 @@ class Timeline(QWidget):
         self.annotations = sorted(timed, key=lambda a: a.start_ms or 0)
         self._starts = [a.start_ms or 0 for a in self.annotations]
         self.colours, self.duration_ms = colours, duration_ms
+        self._version += 1
         if self.view_span == 0 or self.view_span > duration_ms:
             self.view_start, self.view_span = 0, duration_ms
         self.update()
@@ -110,16 +122,43 @@ class Timeline(QWidget):
                 "Open a video or sound to see its timeline.",
             )
             return
-        self._paint_ruler(painter, text)
-        for lane, kind in enumerate(LANE_KINDS):
-            rect = self._lane_rect(lane)
-            painter.setPen(palette.color(QPalette.ColorRole.Mid))
-            painter.drawText(rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, kind.value)
-        for a in self._visible():
-            self._paint_annotation(painter, a)
+        painter.drawPixmap(0, 0, self._layer(text))
         x = self._x(self.position_ms)
         painter.setPen(QColor("#d32f2f"))
         painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+
+    def _layer(self, text: QColor) -> QPixmap:
+        """Ruler, lanes and annotations, drawn once per change of data, view or selection.
+
+        Playback moves only the playhead: repainting 10,000 markers 30 times a second
+        would take most of the UI thread.
+        """
+        key = (
+            self._version,
+            self.view_start,
+            self.view_span,
+            self.width(),
+            self.height(),
+            self.selected_uid,
+            self.devicePixelRatioF(),
+        )
+        if self._cache is not None and self._cache_key == key:
+            return self._cache
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        self._paint_ruler(painter, text)
+        for lane, kind in enumerate(LANE_KINDS):
+            rect = self._lane_rect(lane)
+            painter.setPen(self.palette().color(QPalette.ColorRole.Mid))
+            painter.drawText(rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, kind.value)
+        for a in self._visible():
+            self._paint_annotation(painter, a)
+        painter.end()
+        self._cache, self._cache_key = pixmap, key
+        return pixmap
 
     def _paint_ruler(self, painter: QPainter, colour: QColor) -> None:
         painter.setPen(colour)
