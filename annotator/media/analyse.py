@@ -10,7 +10,7 @@ import json
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -92,17 +92,20 @@ def analyse_file(
     except OSError as exc:
         raise MediaError("unreadable", f"{path} cannot be read: {exc.strerror or exc}.") from exc
 
+    file_facts = NewMedia(
+        original_path=str(path),
+        location=str(path),
+        file_name=path.name,
+        sha256=digest,
+        size_bytes=read,
+        kind=MediaKind.IMAGE,
+        mime=signature.mime,
+    )
     if signature.family is detect.Family.IMAGE:
         image = probe_image(path, max_pixels)
         assert image.preview is not None
-        media = NewMedia(
-            original_path=str(path),
-            location=str(path),
-            file_name=path.name,
-            sha256=digest,
-            size_bytes=read,
-            kind=MediaKind.IMAGE,
-            mime=signature.mime,
+        media = replace(
+            file_facts,
             container=image.format or signature.format,
             width=image.width,
             height=image.height,
@@ -120,12 +123,8 @@ def analyse_file(
         if av.kind is MediaKind.AUDIO and mime.startswith("video/"):
             mime = "audio/" + mime.split("/", 1)[1]
         poster = av.poster
-        media = NewMedia(
-            original_path=str(path),
-            location=str(path),
-            file_name=path.name,
-            sha256=digest,
-            size_bytes=read,
+        media = replace(
+            file_facts,
             kind=av.kind,
             mime=mime,
             container=signature.format,

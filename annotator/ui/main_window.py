@@ -351,8 +351,11 @@ class MainWindow(QMainWindow):
     def _on_changed(self, changes: Changes) -> None:
         if changes.cases:
             self._refresh_cases()
-        if changes.media or changes.annotations:
+        if changes.media:
             self._refresh_media()
+        elif changes.annotations and self.case_uid is not None:
+            # Only the counts moved: no need to reload the list and decode every thumbnail.
+            self.media_browser.set_counts(self.services.media.annotation_counts(self.case_uid))
         self.workspace.refresh(changes)
         if self.case_uid is not None and changes.any:
             self._show_case()

@@ -122,6 +122,11 @@ class MediaListModel(QAbstractListModel):
             return media
         return None
 
+    def set_counts(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        if self._media:
+            self.dataChanged.emit(self.index(0), self.index(len(self._media) - 1))
+
     def media_at(self, row: int) -> Media:
         return self._media[row]
 
@@ -225,6 +230,10 @@ class MediaBrowser(QWidget):
         self.proxy.sort(0)
         self.stack.show_content(bool(media))
         self.filter_edit.setEnabled(bool(media))
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        """Annotation counts changed (an edit): update the labels, keep list and thumbnails."""
+        self.model.set_counts(counts)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

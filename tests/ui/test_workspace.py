@@ -406,3 +406,13 @@ def test_properties_panel_shows_the_file_and_its_metadata(
     assert technical["Frames"] == "36" and technical["Size as displayed"] == "192x108"
     window.show_overview()
     assert panel.stack.currentWidget() is panel.empty
+
+
+def test_media_browser_counts_follow_edits(window: MainWindow, qtbot: object) -> None:
+    from annotator.ui.media_browser import MediaRole
+
+    go(window, 7, qtbot)
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+    index = window.media_browser.proxy.index(0, 0)
+    assert index.data(MediaRole).file_name == "captive.mp4"
+    assert "(1 marked)" in index.data()
