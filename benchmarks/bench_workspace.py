@@ -646,21 +646,17 @@ def raw_media_rows(conn: sqlite3.Connection, case_uid: str, media_uid: str) -> i
         "SELECT id FROM media_items WHERE case_id = ? AND uid = ?", (case_id, media_uid)
     ).fetchone()[0]
     rows = conn.execute(
-        "SELECT a.*, m.uid FROM annotations a JOIN media_items m ON m.id = a.media_id "
+        "SELECT a.*, m.uid, (SELECT group_concat(t.uid, ',') FROM tags t "
+        "JOIN annotation_tags at ON at.tag_id = t.id WHERE at.annotation_id = a.id) "
+        "FROM annotations a JOIN media_items m ON m.id = a.media_id "
         "WHERE a.case_id = ? AND a.media_id = ? AND a.deleted_at IS NULL "
         "ORDER BY a.media_id, a.start_ms, a.id",
         (case_id, media_id),
     ).fetchall()
-    tags = conn.execute(
-        "SELECT at.annotation_id, t.uid FROM annotation_tags at JOIN tags t ON t.id = at.tag_id "
-        "JOIN annotations a ON a.id = at.annotation_id "
-        "WHERE a.media_id = ? AND a.deleted_at IS NULL",
-        (media_id,),
-    ).fetchall()
     case_tags = conn.execute(
         "SELECT * FROM tags WHERE case_id = ? ORDER BY path", (case_id,)
     ).fetchall()
-    return len(rows) + len(tags) + len(case_tags)
+    return len(rows) + len(case_tags)
 
 
 def raw_search_sql(case_uid: str, query: str, limit: int = 200) -> tuple[str, dict[str, Any]]:

@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.timeline_dock = self._dock(
             "Timeline",
             "timeline_dock",
-            self.workspace.timeline,
+            self.workspace.timeline_panel,
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         self.list_dock = self._dock(

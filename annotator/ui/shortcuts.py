@@ -55,7 +55,10 @@ PLAYER_SHORTCUTS: dict[str, Shortcut] = {
     "goto": Shortcut("Ctrl+G", "Go to a time or frame number", "Player"),
     "mark_moment": Shortcut("M", "Mark a moment on the frame on screen", "Annotate"),
     "mark_in": Shortcut("I", "Segment starts here", "Annotate"),
-    "mark_region": Shortcut("R", "Draw a region (then drag on the picture)", "Annotate"),
+    "mark_region": Shortcut("R", "Draw a rectangle region (then drag on the picture)", "Annotate"),
+    "mark_polygon": Shortcut(
+        "P", "Draw a polygon region (click corners; Enter or double-click ends)", "Annotate"
+    ),
     "mark_out": Shortcut("O", "Segment ends here (saves it)", "Annotate"),
     "delete_annotation": Shortcut("Delete", "Delete the selected annotation", "Annotate"),
     **{

@@ -416,3 +416,140 @@ def test_media_browser_counts_follow_edits(window: MainWindow, qtbot: object) ->
     index = window.media_browser.proxy.index(0, 0)
     assert index.data(MediaRole).file_name == "captive.mp4"
     assert "(1 marked)" in index.data()
+
+
+def _click(qtbot: object, view: object, point: object) -> None:
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)  # type: ignore[attr-defined]
+
+
+def test_polygon_region_and_resize_handles(
+    window: MainWindow, services: Services, qtbot: object
+) -> None:
+    from PySide6.QtCore import QPointF
+
+    ws = window.workspace
+    case_uid = ws.case_uid
+    assert case_uid is not None
+    view = window.viewer.player.view
+    go(window, 4, qtbot)
+    view.actual_size()
+    view.zoom_by(2)
+    view.centerOn(96, 54)
+    at = view.mapFromScene
+
+    # Esc cancels a polygon half drawn: nothing saved.
+    qtbot.keyClick(view, Qt.Key.Key_P)  # type: ignore[attr-defined]
+    assert view.drawing == "polygon"
+    _click(qtbot, view, at(QPointF(40, 20)))
+    _click(qtbot, view, at(QPointF(120, 20)))
+    qtbot.keyClick(view, Qt.Key.Key_Escape)  # type: ignore[attr-defined]
+    assert not view.drawing and services.annotations.for_case(case_uid) == []
+
+    # A triangle: three clicks, a wrong fourth taken back with Backspace, Enter saves.
+    qtbot.keyClick(view, Qt.Key.Key_P)  # type: ignore[attr-defined]
+    for x, y in ((48, 27), (144, 27), (96, 81), (10, 10)):
+        _click(qtbot, view, at(QPointF(x, y)))
+    qtbot.keyClick(view, Qt.Key.Key_Backspace)  # type: ignore[attr-defined]
+    qtbot.keyClick(view, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    (polygon,) = services.annotations.for_case(case_uid)
+    assert polygon.kind is AnnotationKind.REGION and polygon.start_frame == 4
+    assert polygon.region is not None and polygon.region["shape"] == "polygon"
+    points = polygon.region["points"]
+    expected = [(0.25, 0.25), (0.75, 0.25), (0.5, 0.75)]  # of the 192x108 frame
+    assert len(points) == 3  # type: ignore[arg-type]
+    for (x, y), (ex, ey) in zip(points, expected, strict=True):  # type: ignore[call-overload]
+        assert (x, y) == (pytest.approx(ex, abs=0.01), pytest.approx(ey, abs=0.01))
+
+    # Clicking the shape selects its annotation; its corner handles then reshape it.
+    _click(qtbot, view, at(QPointF(96, 40)))
+    assert ws.list.current() is not None and ws.list.current().uid == polygon.uid  # type: ignore[union-attr]
+    item = view._regions[0]
+    assert item.isSelected() and all(h.isVisible() for h in item.handles)
+    corner = at(QPointF(96, 81))
+    target = at(QPointF(96, 100))
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=corner)  # type: ignore[attr-defined]
+    qtbot.mouseMove(view.viewport(), target)  # type: ignore[attr-defined]
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=target)  # type: ignore[attr-defined]
+    reshaped = services.annotations.get(case_uid, polygon.uid).region
+    assert reshaped is not None
+    assert reshaped["points"][2][1] == pytest.approx(100 / 108, abs=0.02)  # type: ignore[index]
+    assert reshaped["points"][0] == points[0]  # type: ignore[index]
+    window.undo_action.trigger()
+    restored = services.annotations.get(case_uid, polygon.uid).region
+    assert restored is not None and restored["points"] == points
+
+    # A rectangle's bottom-right handle resizes it; it cannot leave the frame.
+    qtbot.keyClick(view, Qt.Key.Key_R)  # type: ignore[attr-defined]
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=at(QPointF(20, 20)))  # type: ignore[attr-defined]
+    qtbot.mouseMove(view.viewport(), at(QPointF(60, 50)))  # type: ignore[attr-defined]
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=at(QPointF(60, 50)))  # type: ignore[attr-defined]
+    rect = next(a for a in services.annotations.for_case(case_uid) if a.uid != polygon.uid)
+    assert rect.region is not None and rect.region["shape"] == "rect"
+    assert ws.list.current() is not None and ws.list.current().uid == rect.uid  # type: ignore[union-attr]
+    item = next(r for r in view._regions if r.uid == rect.uid)
+    assert item.isSelected()  # the new region is selected, its handles ready
+    grip = at(QPointF(60, 50))
+    beyond = at(QPointF(400, 50))  # far right of the 192-pixel frame
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=grip)  # type: ignore[attr-defined]
+    qtbot.mouseMove(view.viewport(), beyond)  # type: ignore[attr-defined]
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=beyond)  # type: ignore[attr-defined]
+    resized = services.annotations.get(case_uid, rect.uid).region
+    assert resized is not None
+    assert resized["x"] == pytest.approx(20 / 192, abs=0.01)
+    assert resized["x"] + resized["w"] == pytest.approx(1.0, abs=0.001)  # type: ignore[operator]
+    assert resized["h"] == pytest.approx(30 / 108, abs=0.01)
+
+
+def test_timeline_drag_creates_a_segment_and_lanes_by_tag(
+    window: MainWindow, services: Services, qtbot: object
+) -> None:
+    from PySide6.QtCore import QPoint
+
+    ws = window.workspace
+    case_uid = ws.case_uid
+    assert case_uid is not None and ws.media is not None
+    timeline = ws.timeline
+    index = window.viewer.player.index
+    assert index is not None
+    y = int(timeline.lane_height * 2.5)
+    a, b = QPoint(int(timeline._x(300)), y), QPoint(int(timeline._x(700)), y)
+    qtbot.mousePress(timeline, Qt.MouseButton.LeftButton, pos=a)  # type: ignore[attr-defined]
+    qtbot.mouseMove(timeline, QPoint((a.x() + b.x()) // 2, y))  # type: ignore[attr-defined]
+    qtbot.mouseMove(timeline, b)  # type: ignore[attr-defined]
+    assert timeline._new is not None  # the span being drawn is shown
+    qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=b)  # type: ignore[attr-defined]
+    (segment,) = services.annotations.for_case(case_uid)
+    assert segment.kind is AnnotationKind.SEGMENT
+    start_ms, end_ms = timeline._ms(a.x()), timeline._ms(b.x())
+    assert segment.start_frame == index.frame_at_ms(start_ms)
+    assert segment.end_frame == index.frame_at_ms(end_ms - 1)
+    assert segment.start_ms == index.ms(segment.start_frame)  # snapped to whole frames
+    assert segment.end_ms == index.ms((segment.end_frame or 0) + 1)
+    # A click without a drag only seeks: no new annotation.
+    qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=QPoint(int(timeline._x(1300)), y))  # type: ignore[attr-defined]
+    assert len(services.annotations.for_case(case_uid)) == 1
+
+    # Lanes by tag: one per tag in use (sorted by path) and one for untagged annotations;
+    # an annotation with two tags sits in both lanes, in each tag's colour.
+    services.tags.create(case_uid, "person/captive", colour="#e53935")
+    services.tags.create(case_uid, "object/handcuffs", colour="#1e88e5")
+    services.annotations.create(
+        case_uid,
+        ws.media.uid,
+        {"kind": "moment", "start_frame": 3, "start_ms": index.ms(3)},
+        tags=["person/captive", "object/handcuffs"],
+    )
+    ws.refresh()
+    panel = ws.timeline_panel
+    panel.lanes.setCurrentIndex(panel.lanes.findData("tag"))
+    assert timeline.lanes == ["object/handcuffs", "person/captive", "(no tag)"]
+    placed = sorted((p.lane, p.colour) for p in timeline._placed)
+    assert placed == [(0, "#1e88e5"), (1, "#e53935"), (2, "#607d8b")]
+    assert timeline.height() == timeline.lane_height * 4 + 4
+    hit, _ = timeline._hit(QPoint(int(timeline._x(index.ms(3))), int(timeline.lane_height * 1.5)))
+    assert hit is not None and hit.kind is AnnotationKind.MOMENT
+    panel.lanes.setCurrentIndex(panel.lanes.findData("kind"))
+    assert timeline.lanes == ["moment", "segment", "region"]
+    from PySide6.QtCore import QSettings
+
+    assert QSettings().value("timeline/lanes") == "kind"  # the choice is remembered

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from annotator.core import validation
@@ -228,23 +227,21 @@ def list_for_case(
         filters.append(table.c.media_id == by_uid(session, MediaRow, case, media_uid).id)
     if not include_deleted:
         filters.append(table.c.deleted_at.is_(None))
-    rows = session.execute(
-        select(table, MediaRow.uid.label("media_uid_"))
+    # Tag uids come with each row from a correlated subquery on the (annotation_id, tag_id)
+    # key: one statement instead of a second query and a Python join.
+    tag_list = (
+        select(func.aggregate_strings(TagRow.uid, ","))
+        .join(annotation_tags, annotation_tags.c.tag_id == TagRow.id)
+        .where(annotation_tags.c.annotation_id == table.c.id)
+        .scalar_subquery()
+    )
+    # On the connection, not the session: a Core statement run by the session still goes
+    # through the ORM's row loading, a third of this call's time at 10,000 rows.
+    result = session.connection().execute(
+        select(table, MediaRow.uid.label("media_uid_"), tag_list.label("tag_uids_"))
         .join(MediaRow, MediaRow.id == table.c.media_id)
         .where(*filters)
         .order_by(table.c.media_id, table.c.start_ms, table.c.id)
-    ).all()
-    tags: dict[int, list[str]] = defaultdict(list)
-    for annotation_id, tag_uid in session.execute(
-        select(annotation_tags.c.annotation_id, TagRow.uid)
-        .join(TagRow, TagRow.id == annotation_tags.c.tag_id)
-        .join(table, table.c.id == annotation_tags.c.annotation_id)
-        .where(*filters)
-    ):
-        tags[annotation_id].append(tag_uid)
-    return [
-        convert.annotation(
-            r, case_uid=case.uid, media_uid=r.media_uid_, tag_uids=tuple(sorted(tags[r.id]))
-        )
-        for r in rows
-    ]
+    )
+    keys = list(result.keys())
+    return convert.annotations_from_rows(result.all(), keys, case.uid, "media_uid_", "tag_uids_")

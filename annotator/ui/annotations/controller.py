@@ -17,6 +17,7 @@ from annotator.services.container import Services
 from annotator.ui.annotations.inspector import Inspector
 from annotator.ui.annotations.list_panel import AnnotationList
 from annotator.ui.annotations.timeline import Timeline
+from annotator.ui.annotations.timeline_panel import TimelinePanel
 from annotator.ui.annotations.undo import (
     CreateAnnotation,
     DeleteAnnotation,
@@ -97,6 +98,8 @@ class AnnotationWorkspace(QObject):
         self.timeline.seek_ms.connect(self._timeline_seek)
         self.timeline.selected.connect(self.list.select)
         self.timeline.edge_moved.connect(self.move_edge)
+        self.timeline.segment_drawn.connect(self.add_segment_ms)
+        self.timeline_panel = TimelinePanel(self.timeline)
         self.case_uid: str | None = None
         self.media: Media | None = None
         self.in_point: int | None = None
@@ -117,6 +120,7 @@ class AnnotationWorkspace(QObject):
         for view in (viewer.player.view, viewer.image_viewer.view):
             view.region_drawn.connect(self._region_drawn)
             view.region_moved.connect(lambda uid, rect: self.edit(uid, {"region": rect}))
+            view.region_selected.connect(self.list.select)
         viewer.image_viewer.loaded.connect(self._show_regions)
         self.jump_media: Callable[[str], None] | None = None  # set by the window
 
@@ -124,9 +128,10 @@ class AnnotationWorkspace(QObject):
 
     def _install_keys(self) -> None:
         for owner in (self.viewer.player, self.viewer.image_viewer):
-            item = QShortcut(QKeySequence(shortcut("mark_region")), owner)
-            item.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            item.activated.connect(self.start_region)
+            for name, shape in (("mark_region", "rect"), ("mark_polygon", "polygon")):
+                item = QShortcut(QKeySequence(shortcut(name)), owner)
+                item.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                item.activated.connect(lambda shape=shape: self.start_region(shape))
         player = self.viewer.player
         bindings: dict[str, Callable[[], None]] = {
             "mark_moment": self.mark_moment,
@@ -188,7 +193,8 @@ class AnnotationWorkspace(QObject):
             if a.tag_uids and sorted(a.tag_uids)[0] in colours
         }
         duration = (self.media.duration_ms or 0) if self.media else 0
-        self.timeline.set_data(self.annotations, first_colour, duration)
+        tag_info = {t.uid: (t.path, t.colour) for t in tags}
+        self.timeline.set_data(self.annotations, first_colour, duration, tag_info)
         self._show_regions()
         self._selected(self.list.current())
         self._position(self.viewer.player.current_frame, self.viewer.player.current_ms)
@@ -239,6 +245,7 @@ class AnnotationWorkspace(QObject):
 
     def _selected(self, annotation: Annotation | None) -> None:
         self.timeline.selected_uid = annotation.uid if annotation else None
+        self._picture().select_region(annotation.uid if annotation else None)
         self.timeline.update()
         if annotation is not None and self.case_uid is not None:
             annotation = self.services.annotations.get(self.case_uid, annotation.uid)
@@ -296,13 +303,19 @@ class AnnotationWorkspace(QObject):
         end = index.ms(last + 1) if last + 1 < index.frame_count else index.duration_ms
         self.edit(uid, {"end_frame": last, "end_ms": end})
 
-    def start_region(self) -> None:
-        """R: the next drag on the picture draws a region (on a video, on this frame)."""
+    def start_region(self, shape: str = "rect") -> None:
+        """R or P: draw a rectangle or polygon region on the picture (on a video, this frame)."""
         if self.media is None or self.media.kind is MediaKind.AUDIO:
             return
+        self.viewer.player.pause()
         view = self._picture()
-        view.start_drawing()
-        self.message.emit("Drag a rectangle over what matters")
+        view.start_drawing(shape)
+        if shape == "polygon":
+            self.message.emit(
+                "Click each corner; Enter, a double-click or the first corner ends it; Esc cancels"
+            )
+        else:
+            self.message.emit("Drag a rectangle over what matters; Esc cancels")
 
     def _picture(self) -> FrameView:
         if self.media is not None and self.media.kind is MediaKind.IMAGE:
@@ -373,7 +386,7 @@ class AnnotationWorkspace(QObject):
         )
         self._after(result.changes)  # type: ignore[attr-defined]
         self.list.select(created.uid)
-        return created
+        return created is not None
 
     def _video_position(self) -> tuple[int, int] | None:
         player = self.viewer.player
@@ -404,13 +417,19 @@ class AnnotationWorkspace(QObject):
 
     def mark_out(self) -> None:
         position = self._video_position()
-        player = self.viewer.player
-        if position is None or self.in_point is None or player.index is None:
+        if position is None or self.in_point is None:
             if position is not None:
                 self.message.emit("Press I at the segment's first frame first.")
             return
-        index = player.index
         first, last = sorted((self.in_point, position[0]))
+        if self._add_segment_frames(first, last):
+            self.in_point = None
+
+    def _add_segment_frames(self, first: int, last: int) -> bool:
+        player = self.viewer.player
+        index = player.index
+        if index is None:
+            return False
         end_ms = index.ms(last + 1) if last + 1 < index.frame_count else index.duration_ms
         created = self._create(
             {
@@ -422,12 +441,27 @@ class AnnotationWorkspace(QObject):
             }
         )
         if created:
-            self.in_point = None
             player.set_loop_range(first, last)
             self.message.emit(
                 f"Saved segment {format_ms(index.ms(first))} to "
                 f"{format_ms(end_ms)} (frames {first}-{last})"
             )
+            self.inspector.focus_note()
+        return created is not None
+
+    def add_segment_ms(self, start_ms: int, end_ms: int) -> None:
+        """A span dragged on the timeline: on a video it snaps to whole frames."""
+        if self.media is None:
+            return
+        index = self.viewer.player.index
+        if self.media.kind is MediaKind.VIDEO and index is not None:
+            first = index.frame_at_ms(start_ms)
+            last = max(first, index.frame_at_ms(max(0, end_ms - 1)))
+            self._add_segment_frames(first, last)
+        elif self.media.kind is MediaKind.AUDIO and self._create(
+            {"kind": "segment", "start_ms": start_ms, "end_ms": end_ms}
+        ):
+            self.message.emit(f"Saved segment {format_ms(start_ms)} to {format_ms(end_ms)}")
             self.inspector.focus_note()
 
     def edit(self, uid: str, after: dict[str, object]) -> None:

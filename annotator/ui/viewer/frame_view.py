@@ -6,10 +6,22 @@ The picture is painted straight from a QImage, only the part that is on screen, 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QGraphicsItem,
+    QGraphicsPathItem,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
@@ -17,7 +29,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.ui.viewer.regions import (
+    HANDLE_PX,
+    PolygonRegion,
+    RectRegion,
+    make_region,
+    polygon_geometry,
+    rect_geometry,
+)
+
 ZOOM_STEP = 1.25
+_DRAWING_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Backspace)
 MIN_ZOOM, MAX_ZOOM = 0.02, 64.0
 
 
@@ -49,32 +71,13 @@ class ImageItem(QGraphicsItem):
         painter.drawImage(exposed, self.image, exposed)
 
 
-class RegionItem(QGraphicsRectItem):
-    """An annotation's rectangle over the picture; drag it to move it."""
-
-    def __init__(self, uid: str, rect: QRectF, colour: str, view: FrameView) -> None:
-        super().__init__(rect)
-        self.uid, self.view = uid, view
-        pen = QPen(QColor(colour), 0)  # cosmetic: the same width at every zoom
-        pen.setWidth(2)
-        self.setPen(pen)
-        self.setBrush(Qt.BrushStyle.NoBrush)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setCursor(Qt.CursorShape.SizeAllCursor)
-
-    def mouseReleaseEvent(self, event: object) -> None:
-        super().mouseReleaseEvent(event)  # type: ignore[arg-type]
-        if self.pos() != QPointF(0, 0):
-            moved = self.rect().translated(self.pos())
-            self.view.region_moved.emit(self.uid, self.view.normalised(moved))
-
-
 class FrameView(QGraphicsView):
     pixel_hovered = Signal(int, int)  # image coordinates under the cursor (-1 when outside)
     zoom_changed = Signal(float)
-    region_drawn = Signal(object)  # dict: normalised rectangle
-    region_moved = Signal(str, object)  # annotation uid, normalised rectangle
+    region_drawn = Signal(object)  # dict: normalised rectangle or polygon
+    region_moved = Signal(str, object)  # annotation uid, its new normalised geometry
+    region_selected = Signal(str)  # annotation uid of a region clicked on the picture
+    drawing = ""  # "", "rect" or "polygon"; a class default because Qt sends events during init
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,79 +93,170 @@ class FrameView(QGraphicsView):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.fit_mode = True
-        self.drawing = False
         self._draw_origin: QPointF | None = None
+        self._points: list[QPointF] = []
         self._rubber: QGraphicsRectItem | None = None
-        self._regions: list[RegionItem] = []
+        self._outline: QGraphicsPathItem | None = None
+        self._regions: list[RectRegion | PolygonRegion] = []
+        self._retired: list[RectRegion | PolygonRegion] = []
+        self.scene().selectionChanged.connect(self._selection_changed)
 
     # --- regions ---------------------------------------------------------------------------
 
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        return self.item.image.width(), self.item.image.height()
+
     def normalised(self, rect: QRectF) -> dict[str, object]:
         """Scene (image pixel) rectangle -> 0..1 coordinates of the displayed frame."""
-        w, h = max(1, self.item.image.width()), max(1, self.item.image.height())
-        r = rect.normalized().intersected(QRectF(0, 0, w, h))
-        return {
-            "shape": "rect",
-            "x": r.x() / w,
-            "y": r.y() / h,
-            "w": r.width() / w,
-            "h": r.height() / h,
-        }
+        return rect_geometry(rect, *self.frame_size)
 
     def show_regions(self, regions: list[tuple[str, dict[str, object], str]]) -> None:
-        """(uid, normalised rect, colour) drawn over the picture; replaces what was shown."""
-        for old in self._regions:
+        """(uid, normalised geometry, colour) drawn over the picture; replaces what was shown."""
+        selected = self.selected_region()
+        # A region may be replaced from inside its own mouse handler (a drag saves, the save
+        # redraws): keep the old items alive until the next redraw so Qt never calls into a
+        # deleted object.
+        self._retired = self._regions
+        for old in self._retired:
             self.scene().removeItem(old)
         self._regions = []
-        w, h = self.item.image.width(), self.item.image.height()
         for uid, region, colour in regions:
-            if region.get("shape") != "rect":
+            item = make_region(uid, region, colour, self.frame_size, self._commit)
+            if item is None:
                 continue
-            rect = QRectF(
-                float(region["x"]) * w,
-                float(region["y"]) * h,  # type: ignore[arg-type]
-                float(region["w"]) * w,
-                float(region["h"]) * h,
-            )  # type: ignore[arg-type]
-            item = RegionItem(uid, rect, colour, self)
             self.scene().addItem(item)
             self._regions.append(item)
+            if uid == selected:
+                item.setSelected(True)
 
-    def start_drawing(self) -> None:
-        """The next drag on the picture draws a rectangle (Esc or a click without drag cancels)."""
+    def _commit(self, uid: str, geometry: dict[str, object]) -> None:
+        self.region_moved.emit(uid, geometry)
+
+    def selected_region(self) -> str | None:
+        return next((r.uid for r in self._regions if r.isSelected()), None)
+
+    def select_region(self, uid: str | None) -> None:
+        for item in self._regions:
+            item.setSelected(item.uid == uid)
+
+    def _selection_changed(self) -> None:
+        uid = self.selected_region()
+        if uid is not None:
+            self.region_selected.emit(uid)
+
+    def start_drawing(self, shape: str = "rect") -> None:
+        """The next drag draws a rectangle; for a polygon, each click adds a corner.
+
+        A polygon ends with Enter, a double-click or a click on its first corner;
+        Backspace takes back the last corner; Esc cancels either.
+        """
         if self.item.image.isNull():
             return
-        self.drawing = True
+        self._stop_drawing()
+        self.drawing = shape
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self.setFocus()
 
     def _stop_drawing(self) -> None:
-        self.drawing = False
+        self.drawing = ""
         self._draw_origin = None
-        if self._rubber is not None:
-            self.scene().removeItem(self._rubber)
-            self._rubber = None
+        self._points = []
+        for item in (self._rubber, self._outline):
+            if item is not None:
+                self.scene().removeItem(item)
+        self._rubber, self._outline = None, None
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.viewport().unsetCursor()
 
+    def _pen(self) -> QPen:
+        pen = QPen(QColor("#ffeb3b"), 0)
+        pen.setWidth(2)
+        return pen
+
+    def _finish_polygon(self) -> None:
+        points = list(self._points)
+        self._stop_drawing()
+        if len(points) >= 3:
+            self.region_drawn.emit(polygon_geometry(points, *self.frame_size))
+
+    def _update_outline(self, cursor: QPointF | None) -> None:
+        path = QPainterPath()
+        points = self._points + ([cursor] if cursor is not None else [])
+        if points:
+            path.addPolygon(QPolygonF(points))
+        if self._outline is None:
+            self._outline = QGraphicsPathItem()
+            self._outline.setPen(self._pen())
+            self.scene().addItem(self._outline)
+        self._outline.setPath(path)
+
+    def _near_first_point(self, point: QPointF) -> bool:
+        if len(self._points) < 3:
+            return False
+        first = self.mapFromScene(self._points[0])
+        here = self.mapFromScene(point)
+        return (first - here).manhattanLength() <= HANDLE_PX
+
+    def _bounded(self, point: QPointF) -> QPointF:
+        w, h = self.frame_size
+        return QPointF(min(float(w), max(0.0, point.x())), min(float(h), max(0.0, point.y())))
+
+    def event(self, event: QEvent) -> bool:
+        # Esc, Enter and Backspace belong to the drawing while it lasts, not to window shortcuts.
+        if self.drawing and event.type() == QEvent.Type.ShortcutOverride:
+            key = event.key()  # type: ignore[attr-defined]
+            if key in _DRAWING_KEYS:
+                event.accept()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if self.drawing and key == Qt.Key.Key_Escape:
+            self._stop_drawing()
+        elif self.drawing == "polygon" and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._finish_polygon()
+        elif self.drawing == "polygon" and key == Qt.Key.Key_Backspace:
+            if self._points:
+                self._points.pop()
+            self._update_outline(None)
+        else:
+            super().keyPressEvent(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self.drawing and event.button() == Qt.MouseButton.LeftButton:
-            self._draw_origin = self.mapToScene(event.position().toPoint())
-            self._rubber = QGraphicsRectItem(QRectF(self._draw_origin, self._draw_origin))
-            pen = QPen(QColor("#ffeb3b"), 0)
-            pen.setWidth(2)
-            self._rubber.setPen(pen)
+            point = self._bounded(self.mapToScene(event.position().toPoint()))
+            if self.drawing == "polygon":
+                if self._near_first_point(point):
+                    self._finish_polygon()
+                else:
+                    self._points.append(point)
+                    self._update_outline(None)
+                return
+            self._draw_origin = point
+            self._rubber = QGraphicsRectItem(QRectF(point, point))
+            self._rubber.setPen(self._pen())
             self.scene().addItem(self._rubber)
             return
         super().mousePressEvent(event)
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.drawing == "polygon":
+            self._finish_polygon()
+            return
+        super().mouseDoubleClickEvent(event)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self.drawing and self._draw_origin is not None:
-            end = self.mapToScene(event.position().toPoint())
+        if self.drawing == "rect" and self._draw_origin is not None:
+            end = self._bounded(self.mapToScene(event.position().toPoint()))
             rect = QRectF(self._draw_origin, end).normalized()
             self._stop_drawing()
             if rect.width() >= 3 and rect.height() >= 3:
                 self.region_drawn.emit(self.normalised(rect))
+            return
+        if self.drawing == "polygon":
             return
         super().mouseReleaseEvent(event)
 
@@ -208,8 +302,11 @@ class FrameView(QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         point: QPointF = self.mapToScene(event.position().toPoint())
-        if self.drawing and self._draw_origin is not None and self._rubber is not None:
+        if self.drawing == "rect" and self._draw_origin is not None and self._rubber is not None:
             self._rubber.setRect(QRectF(self._draw_origin, point).normalized())
+        elif self.drawing == "polygon":
+            if self._points:
+                self._update_outline(self._bounded(point))
         else:
             super().mouseMoveEvent(event)
         x, y = int(point.x()), int(point.y())
