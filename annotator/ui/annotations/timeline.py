@@ -226,7 +226,7 @@ class Timeline(QWidget):
             rect = self._lane_rect(lane)
             if lane % 2:
                 painter.fillRect(rect, self.palette().color(QPalette.ColorRole.AlternateBase))
-            painter.setPen(self.palette().color(QPalette.ColorRole.Mid))
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, label)
         for placed in self._visible():
             self._paint_annotation(painter, placed)
