@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu libraries that Qt (PySide6) needs: display, fonts, and sound (Qt Multimedia
-# plays through PulseAudio; the tests use its null sink as a real audio device).
+# plays through PulseAudio; the tests use its null sink as a real audio device). Qt WebEngine
+# prints the PDF report offscreen: it needs ALSA, GBM and xkbfile too, and CJK fonts so that
+# Chinese text prints as text (fonts-noto-cjk); the tests read PDFs back with pdftotext.
 # Installs only what is missing, so running it again costs nothing. Elsewhere it does nothing:
 # on Windows and macOS the PySide6 wheels carry what they need.
 set -euo pipefail
@@ -10,7 +12,8 @@ packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus
           libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
           libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libnss3
           libxcomposite1 libxdamage1 libxrandr2 libxtst6 fonts-dejavu-core
-          libpulse0 pulseaudio pulseaudio-utils)
+          libpulse0 pulseaudio pulseaudio-utils
+          libasound2 libgbm1 libxkbfile1 libxcb-dri3-0 libnspr4 fonts-noto-cjk poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from annotator.cli.context import CommandContext
-from annotator.cli.output import emit_json, iso, table
+from annotator.cli.output import emit_json, table
 from annotator.cli.progress_bar import ProgressBar
 from annotator.core.describe import media_facts
 from annotator.core.entities import Media
 from annotator.core.progress import CancelToken, drain
+from annotator.reports.document import media_record
 
 
 def register(
@@ -74,42 +74,8 @@ def import_media(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def media_json(m: Media) -> dict[str, object]:
-    return {
-        "uid": m.uid,
-        "sha256": m.sha256,
-        "file_name": m.file_name,
-        "original_path": m.original_path,
-        "location": m.location,
-        "kind": m.kind.value,
-        "mime": m.mime,
-        "size_bytes": m.size_bytes,
-        "container": m.container,
-        "width": m.width,
-        "height": m.height,
-        "rotation": m.rotation,
-        "duration_ms": m.duration_ms,
-        "frame_count": m.frame_count,
-        "avg_fps": _fps_number(m.avg_fps),
-        "avg_fps_rational": m.avg_fps or None,
-        "is_vfr": m.is_vfr,
-        "video_codec": m.video_codec,
-        "audio_codec": m.audio_codec,
-        "captured_at": m.captured_at or None,
-        "imported_at": iso(m.imported_at),
-        "imported_by": m.imported_by,
-        "provenance": asdict(m.provenance),
-        "verify_state": m.last_verify_state or None,
-        "last_verified_at": iso(m.last_verified_at),
-        "phash": m.phash or None,
-        "metadata": json.loads(m.metadata_json or "{}"),
-    }
-
-
-def _fps_number(rational: str) -> float | None:
-    if not rational:
-        return None
-    num, _, den = rational.partition("/")
-    return round(int(num) / int(den or 1), 3)
+    """``media list --json``: the same record the JSON export carries."""
+    return media_record(m)
 
 
 def list_media(args: argparse.Namespace, ctx: CommandContext) -> int:

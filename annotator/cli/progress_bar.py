@@ -18,9 +18,10 @@ def _size(n: float) -> str:
 
 
 class ProgressBar:
-    def __init__(self, enabled: bool, stream: TextIO = sys.stderr, width: int = 30) -> None:
+    def __init__(self, enabled: bool, stream: TextIO | None = None, width: int = 30) -> None:
         self.enabled = enabled
-        self.stream = stream
+        # Looked up now, not when the module was imported: sys.stderr may have been replaced.
+        self.stream = stream = stream or sys.stderr
         self.width = width
         self._last = 0.0
         self._tty = stream.isatty()

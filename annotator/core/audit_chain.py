@@ -18,7 +18,7 @@ from annotator.core.entities import AuditEvent
 GENESIS_HASH = "0" * 64
 # Events that record an act (a snapshot taken, a file exported), not a stored record:
 # there is no row whose state they must match.
-LOG_ONLY_TYPES = frozenset({"snapshot", "export"})
+LOG_ONLY_TYPES = frozenset({"snapshot", "export", "import"})
 Snapshot = dict[str, object]
 
 

@@ -7,7 +7,7 @@ timezone-aware UTC datetimes; media times are integer milliseconds, frames 0-bas
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 
@@ -247,6 +247,8 @@ class NewMedia:
     phash: str = ""
 
 
+# The place and time fields of an annotation or a media item, in their order on the form.
+PLACE_FIELDS = tuple(f.name for f in fields(Place))
 # The fields of an annotation that an edit may change (besides its tags and place).
 ANNOTATION_TIME_FIELDS = ("start_ms", "end_ms", "start_frame", "end_frame")
 ANNOTATION_TEXT_FIELDS = (

@@ -8,6 +8,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from annotator.core.entities import (
+    PLACE_FIELDS,
     Annotation,
     AnnotationKind,
     AuditEvent,
@@ -31,16 +32,6 @@ from annotator.db.schema import (
     TagRow,
 )
 
-PLACE_FIELDS = (
-    "place_name",
-    "latitude",
-    "longitude",
-    "geo_method",
-    "geo_confidence",
-    "event_time",
-    "chrono_method",
-    "chrono_confidence",
-)
 # Provenance field -> column (the column names avoid clashing with other media fields).
 PROVENANCE_COLUMNS = {
     "source_url": "source_url",

@@ -13,8 +13,10 @@ from annotator.services.annotating import AnnotationService
 from annotator.services.audit import AuditService
 from annotator.services.cases import CaseService
 from annotator.services.claims import ClaimService
+from annotator.services.exporting import ExportService
 from annotator.services.importing import ImportService
 from annotator.services.media import MediaService
+from annotator.services.restoring import RestoreService
 from annotator.services.searching import SearchService
 from annotator.services.snapshots import SnapshotService
 from annotator.services.tags import TagService
@@ -42,6 +44,8 @@ class Services:
         self.search = SearchService(db, actor)
         self.importing = ImportService(self.media, settings, self.paths.frame_index_dir)
         self.snapshots = SnapshotService(db, actor, settings, self.paths.data_dir / "snapshots")
+        self.exporting = ExportService(db, actor, settings)
+        self.restoring = RestoreService(db, actor, settings)
 
     @property
     def location(self) -> str:

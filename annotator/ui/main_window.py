@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -36,6 +37,7 @@ from annotator.ui import import_flow
 from annotator.ui.annotations.controller import AnnotationWorkspace
 from annotator.ui.case_overview import CaseOverview
 from annotator.ui.dialogs import case_dialog, preferences
+from annotator.ui.export_flow import ExportFlow
 from annotator.ui.import_flow import ImportFlow
 from annotator.ui.media_browser import MediaBrowser
 from annotator.ui.panels.properties import PropertiesPanel
@@ -107,6 +109,9 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.timeline_dock, self.list_dock, Qt.Orientation.Vertical)
         self.imports = ImportFlow(self, services)
         self.imports.finished.connect(self._import_finished)
+        self.exports = ExportFlow(self, services, self.workers)
+        self.exports.restored.connect(lambda report: self.changed.emit(report.changes))
+        self.exports.finished.connect(lambda _: self.changed.emit(Changes(audit=True)))
         self.setAcceptDrops(True)
         self._build_actions()
         self._build_menus()
@@ -155,6 +160,18 @@ class MainWindow(QMainWindow):
             "import_folder",
             "Import a folder with its subfolders",
         )
+        self.export_action = self._action(
+            "&Export...",
+            self.export_case,
+            "export",
+            "Export the case as a report (HTML, PDF) or for other tools (CSV, JSON, ELAN, ...)",
+        )
+        self.import_annotations_action = self._action(
+            "Import &annotations...",
+            self.import_annotations,
+            None,
+            "Restore a JSON export of this app, or an ELAN .eaf file onto the selected media",
+        )
         self.snapshot_action = self._action(
             "Save &snapshot", self.save_snapshot, "snapshot", "Save the frame on screen as a PNG"
         )
@@ -199,6 +216,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_files_action)
         file_menu.addAction(self.import_folder_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.import_annotations_action)
+        file_menu.addAction(self.export_action)
         file_menu.addAction(self.snapshot_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -420,6 +439,28 @@ class MainWindow(QMainWindow):
         if self.case_uid is not None and (folder := import_flow.ask_folder(self)):
             self.import_paths([folder])
 
+    def export_case(self) -> None:
+        if self.case_uid is None:
+            show_information(self, "No case open", "Open or create a case first.")
+            return
+        request = self.exports.ask(self.case_uid)
+        if request is not None:
+            self.exports.start(self.case_uid, request)
+
+    def import_annotations(self) -> None:
+        if self.case_uid is None:
+            show_information(self, "No case open", "Open or create a case first.")
+            return
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import annotations",
+            str(self.exports.folder),
+            "JSON export or ELAN file (*.json *.eaf);;All files (*)",
+        )
+        if name:
+            media = self.workspace.media
+            self.exports.restore(self.case_uid, Path(name), media.sha256 if media else None)
+
     def import_paths(self, paths: list[Path]) -> None:
         if self.case_uid is None:
             show_information(
@@ -553,6 +594,12 @@ class MainWindow(QMainWindow):
         self.move(screen.center() - self.rect().center())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.exports.busy:  # its PDF step needs this window's thread: let it finish
+            show_information(
+                self, "Export running", "Wait for the export to finish, or cancel it first."
+            )
+            event.ignore()
+            return
         state = QSettings()
         state.setValue("window/geometry", self.saveGeometry())
         state.setValue("window/state", self.saveState())

@@ -23,6 +23,7 @@ class Shortcut:
 SHORTCUTS: dict[str, Shortcut] = {
     "import_files": Shortcut("Ctrl+I", "Import files", "File"),
     "import_folder": Shortcut("Ctrl+Shift+I", "Import folder", "File"),
+    "export": Shortcut("Ctrl+E", "Export the case (report, CSV, JSON, ELAN, ...)", "File"),
     "quit": Shortcut("Ctrl+Q", "Quit", "File"),
     "preferences": Shortcut("Ctrl+,", "Preferences", "Edit"),
     "full_screen": Shortcut(QKeySequence.StandardKey.FullScreen, "Full screen", "View"),

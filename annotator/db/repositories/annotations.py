@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from annotator.core import validation
 from annotator.core.entities import (
     ANNOTATION_FIELDS,
     ANNOTATION_TIME_FIELDS,
+    PLACE_FIELDS,
     Annotation,
     AnnotationKind,
     Confidence,
@@ -19,10 +19,9 @@ from annotator.core.entities import (
 )
 from annotator.core.errors import ValidationError
 from annotator.db import convert
-from annotator.db.convert import PLACE_FIELDS
 from annotator.db.journal import Journal
 from annotator.db.repositories import tags as tag_repo
-from annotator.db.repositories.lookup import by_uid, check_version
+from annotator.db.repositories.lookup import Origin, by_uid, check_version, new_uid
 from annotator.db.schema import AnnotationRow, CaseRow, MediaRow, TagRow, annotation_tags
 from annotator.db.snapshots import snapshot
 
@@ -103,17 +102,20 @@ def create(
     media_uid: str,
     fields: Mapping[str, object],
     tag_paths: Iterable[str] = (),
+    *,
+    origin: Origin | None = None,
 ) -> Annotation:
+    """A new annotation; ``origin`` keeps the identity of one restored from an export."""
     media = by_uid(session, MediaRow, case, media_uid)
     now = journal.clock()
     row = AnnotationRow(
-        uid=str(uuid.uuid4()),
+        uid=new_uid(origin.uid if origin else None),
         case=case,
         media=media,
         kind="moment",
-        author=journal.actor,
-        created_at=now,
-        updated_at=now,
+        author=(origin.author if origin and origin.author else journal.actor),
+        created_at=(origin.created_at if origin and origin.created_at else now),
+        updated_at=(origin.updated_at if origin and origin.updated_at else now),
     )
     row.tags = []
     _apply(row, fields)

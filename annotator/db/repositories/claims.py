@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 
 from sqlalchemy import func, select
@@ -13,7 +12,7 @@ from annotator.core.entities import Claim, ClaimLink, ClaimStatus, Relation
 from annotator.core.errors import AlreadyExistsError, ValidationError
 from annotator.db import convert
 from annotator.db.journal import Journal
-from annotator.db.repositories.lookup import by_uid, check_version
+from annotator.db.repositories.lookup import Origin, by_uid, check_version, new_uid
 from annotator.db.schema import AnnotationRow, CaseRow, ClaimLinkRow, ClaimRow
 from annotator.db.snapshots import snapshot
 
@@ -50,13 +49,20 @@ def _apply(row: ClaimRow, fields: Mapping[str, str]) -> None:
             raise ValidationError(f"A claim has no field '{name}'.")
 
 
-def create(session: Session, journal: Journal, case: CaseRow, fields: Mapping[str, str]) -> Claim:
+def create(
+    session: Session,
+    journal: Journal,
+    case: CaseRow,
+    fields: Mapping[str, str],
+    *,
+    origin: Origin | None = None,
+) -> Claim:
     now = journal.clock()
     row = ClaimRow(
-        uid=str(uuid.uuid4()),
+        uid=new_uid(origin.uid if origin else None),
         case=case,
-        created_at=now,
-        updated_at=now,
+        created_at=(origin.created_at if origin and origin.created_at else now),
+        updated_at=(origin.updated_at if origin and origin.updated_at else now),
         status=ClaimStatus.UNVERIFIED.value,
         statement="",
     )
@@ -128,6 +134,8 @@ def link(
     claim_uid: str,
     relation: str,
     rationale: str,
+    *,
+    origin: Origin | None = None,
 ) -> ClaimLink:
     relation = _relation(relation)
     ann = by_uid(session, AnnotationRow, case, annotation_uid)
@@ -142,13 +150,13 @@ def link(
             "This annotation is already linked to that claim; change the existing link instead."
         )
     row = ClaimLinkRow(
-        uid=str(uuid.uuid4()),
+        uid=new_uid(origin.uid if origin else None),
         case=case,
         annotation=ann,
         claim=claim,
         relation=relation,
         rationale=validation.clean_text(rationale, "rationale"),
-        created_at=journal.clock(),
+        created_at=(origin.created_at if origin and origin.created_at else journal.clock()),
     )
     session.add(row)
     journal.created(row, "claim.link")

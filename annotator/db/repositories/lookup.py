@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.core.errors import ConflictError, NotFoundError
+from annotator.core.errors import ConflictError, NotFoundError, ValidationError
 from annotator.db.schema import (
     AnnotationRow,
     Base,
@@ -62,3 +65,23 @@ def check_version(actual: int, expected: int | None, what: str) -> None:
             f"The {what} was changed elsewhere after you opened it "
             f"(version {actual}, yours {expected}). Reload it, then make your change again."
         )
+
+
+def new_uid(given: str | None = None) -> str:
+    """A fresh UUID, or ``given`` (a restored record keeps its uid) once checked to be one."""
+    if given is None:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(given))
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise ValidationError(f"'{given}' is not a record uid (a UUID).") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Identity kept by a record restored from an export: its uid, author and times."""
+
+    uid: str
+    author: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

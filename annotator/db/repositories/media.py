@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import uuid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,13 +12,15 @@ from annotator.core.entities import Media, NewMedia
 from annotator.core.errors import AlreadyExistsError, ValidationError
 from annotator.db import convert
 from annotator.db.journal import Journal
-from annotator.db.repositories.lookup import by_uid
+from annotator.db.repositories.lookup import by_uid, new_uid
 from annotator.db.schema import CaseRow, MediaRow
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def add(session: Session, journal: Journal, case: CaseRow, new: NewMedia) -> Media:
+def add(
+    session: Session, journal: Journal, case: CaseRow, new: NewMedia, uid: str | None = None
+) -> Media:
     if not _SHA256.match(new.sha256):
         raise ValidationError(f"'{new.sha256}' is not a SHA-256 in lower-case hex.")
     clash = find_by_sha256(session, case, new.sha256)
@@ -30,7 +31,7 @@ def add(session: Session, journal: Journal, case: CaseRow, new: NewMedia) -> Med
     values = dataclasses.asdict(new)
     values["kind"] = new.kind.value
     row = MediaRow(
-        uid=str(uuid.uuid4()),
+        uid=new_uid(uid),
         case=case,
         imported_at=journal.clock(),
         imported_by=journal.actor,

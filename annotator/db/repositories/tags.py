@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,7 +10,7 @@ from annotator.core.entities import Tag
 from annotator.core.errors import AlreadyExistsError, ValidationError
 from annotator.db import convert
 from annotator.db.journal import Journal
-from annotator.db.repositories.lookup import by_uid, check_version
+from annotator.db.repositories.lookup import by_uid, check_version, new_uid
 from annotator.db.schema import AnnotationRow, CaseRow, TagRow, annotation_tags
 from annotator.db.snapshots import snapshot
 
@@ -37,8 +35,12 @@ def ensure(
     *,
     colour: str | None = None,
     description: str = "",
+    uid: str | None = None,
 ) -> TagRow:
-    """The tag at ``raw_path`` (matched ignoring case), created with its parents if missing."""
+    """The tag at ``raw_path`` (matched ignoring case), created with its parents if missing.
+
+    ``uid`` is the uid to give the tag if it is created (a tag restored from an export).
+    """
     path = validation.tag_path(raw_path)
     existing = _by_path(session, case)
     row = existing.get(path.casefold())
@@ -47,7 +49,7 @@ def ensure(
     for parent in validation.parents_of(path):
         if parent.casefold() not in existing:
             existing[parent.casefold()] = _insert(session, journal, case, parent, None, "")
-    return _insert(session, journal, case, path, colour, description)
+    return _insert(session, journal, case, path, colour, description, uid)
 
 
 def _insert(
@@ -57,9 +59,10 @@ def _insert(
     path: str,
     colour: str | None,
     description: str,
+    uid: str | None = None,
 ) -> TagRow:
     row = TagRow(
-        uid=str(uuid.uuid4()),
+        uid=new_uid(uid),
         case=case,
         path=path,
         colour=validation.colour(colour) if colour else validation.default_colour(path),

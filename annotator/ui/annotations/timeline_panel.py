@@ -43,8 +43,9 @@ class TimelinePanel(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        # The ruler and three lanes always show (every lane in "by kind"); more lanes scroll.
-        self.scroll.setMinimumHeight(timeline.lane_height * 4 + 6)
+        # At least the ruler and two lanes, so the window still fits a small screen; more
+        # lanes scroll.
+        self.scroll.setMinimumHeight(timeline.lane_height * 3 + 6)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

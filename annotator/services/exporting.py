@@ -1,0 +1,334 @@
+"""Exports of a case, or of a selection of it, in every format CLI.md names.
+
+Each export reads the case once (one read transaction: the document is a consistent
+picture), renders it with one of the writers under ``annotator.reports``, writes each file
+to a temporary name and renames it, and records the export in the audit trail with the
+SHA-256 of every file written: a report that leaves the team can be matched to the case
+state it came from.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import uuid
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from annotator.core.errors import MediaError, ValidationError
+from annotator.core.locations import resolve_location
+from annotator.core.progress import CancelToken, Progress
+from annotator.core.settings import Settings
+from annotator.db import convert
+from annotator.db.engine import Database
+from annotator.db.repositories import annotations as annotation_repo
+from annotator.db.repositories import audit as audit_repo
+from annotator.db.repositories import claims as claim_repo
+from annotator.db.repositories import media as media_repo
+from annotator.db.repositories import tags as tag_repo
+from annotator.db.repositories.lookup import case_by_uid
+from annotator.media.hashing import sha256_file
+from annotator.reports.document import CaseData, Selection, build_document
+from annotator.services.base import Service
+
+FORMATS = ("html", "pdf", "csv", "json", "eaf", "vtt", "w3c", "stills")
+PER_MEDIA = frozenset({"eaf", "vtt", "stills"})  # these write one file per media into a folder
+SUFFIX = {"html": ".html", "pdf": ".pdf", "csv": ".csv", "json": ".json", "w3c": ".jsonld"}
+
+
+@dataclass(slots=True)
+class ExportResult:
+    format: str
+    out: Path
+    files: list[Path] = field(default_factory=list)
+    annotations: int = 0
+    problems: list[str] = field(default_factory=list)  # e.g. a still that could not be made
+    sha256: dict[str, str] = field(default_factory=dict)  # file name -> digest
+
+    def as_record(self) -> dict[str, object]:
+        return {
+            "format": self.format,
+            "out": str(self.out),
+            "files": [str(f) for f in self.files],
+            "annotations": self.annotations,
+            "problems": list(self.problems),
+            "sha256": dict(self.sha256),
+        }
+
+
+def safe_stem(name: str) -> str:
+    """A file-name-safe stem for a media or case name (letters of any script kept)."""
+    cleaned = re.sub(r"[^\w.-]+", "_", Path(name).stem, flags=re.UNICODE).strip("._")
+    return cleaned[:80] or "media"
+
+
+def media_stems(media: list[dict[str, object]]) -> dict[str, str]:
+    """Media uid -> a stem unique within the export (same names get their hash's start)."""
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for m in media:
+        stem = safe_stem(str(m["file_name"]))
+        if stem.casefold() in taken:
+            stem = f"{stem}_{str(m['sha256'])[:12]}"
+        taken.add(stem.casefold())
+        stems[str(m["uid"])] = stem
+    return stems
+
+
+class ExportService(Service):
+    def __init__(
+        self, db: Database, actor: Callable[[], str], settings: Callable[[], Settings]
+    ) -> None:
+        super().__init__(db, actor)
+        self._settings = settings
+
+    def case_data(self, case_uid: str) -> CaseData:
+        """Everything an export may need, read in one transaction."""
+        with self.read() as session:
+            case_row = case_by_uid(session, case_uid)
+            events, head = audit_repo.head(session, case_row)
+            return CaseData(
+                case=convert.case(case_row),
+                media=media_repo.list_for_case(session, case_row),
+                tags=tag_repo.list_for_case(session, case_row),
+                claims=claim_repo.list_for_case(session, case_row),
+                annotations=annotation_repo.list_for_case(session, case_row),
+                links=claim_repo.links_for(session, case_row),
+                audit_events=events,
+                audit_head=head,
+            )
+
+    def document(self, case_uid: str, selection: Selection | None = None) -> dict[str, object]:
+        return build_document(self.case_data(case_uid), selection or Selection(), datetime.now(UTC))
+
+    def media_path(self, media: dict[str, object]) -> Path:
+        """Where a media item of a document is on this machine (media roots applied)."""
+        return resolve_location(str(media["location"]), self._settings().media_roots)
+
+    def run(
+        self,
+        case_uid: str,
+        fmt: str,
+        out: Path,
+        selection: Selection | None = None,
+        cancel: CancelToken | None = None,
+        pdf_renderer: PdfRenderer | None = None,
+    ) -> Generator[Progress, None, ExportResult]:
+        """Export ``selection`` of the case as ``fmt`` to ``out`` (a folder for per-media ones).
+
+        ``pdf_renderer`` turns the report's HTML into the PDF file; the GUI passes one that
+        renders on its own thread (Qt WebEngine works only there) while this runs in a worker.
+        """
+        if fmt not in FORMATS:
+            raise ValidationError(
+                f"Unknown export format '{fmt}'; use one of {', '.join(FORMATS)}."
+            )
+        cancel = cancel or CancelToken()
+        out = Path(out)
+        if fmt in PER_MEDIA:
+            if out.exists() and not out.is_dir():
+                raise ValidationError(f"{out} is a file; {fmt} export writes into a folder.")
+        elif out.is_dir():
+            raise ValidationError(f"{out} is a folder; give a file name ending in {SUFFIX[fmt]}.")
+        yield Progress(0, None, message="Reading the case")
+        document = self.document(case_uid, selection)
+        annotations = document["annotations"]
+        assert isinstance(annotations, list)
+        result = ExportResult(fmt, out, annotations=len(annotations))
+        writer = _WRITERS[fmt]
+        if fmt == "pdf" and pdf_renderer is not None:
+            writer = functools.partial(_pdf, renderer=pdf_renderer)
+        yield from writer(self, document, out, result, cancel)
+        cancel.raise_if_cancelled()
+        for path in result.files:
+            result.sha256[path.name] = sha256_file(path)[0]
+        self._record(case_uid, document, result)
+        yield Progress(1, 1, message="Done")
+        return result
+
+    def _record(self, case_uid: str, document: dict[str, object], result: ExportResult) -> None:
+        with self.write() as unit:
+            unit.journal.append(
+                unit.case(case_uid),
+                "export.write",
+                "export",
+                str(uuid.uuid4()),
+                None,
+                {
+                    "format": result.format,
+                    "files": [
+                        {"name": name, "sha256": digest}
+                        for name, digest in sorted(result.sha256.items())
+                    ],
+                    "annotations": result.annotations,
+                    "selection": document["selection"],
+                    "exported_at": document["exported_at"],
+                },
+            )
+
+    # --- stills, shared by the HTML/PDF reports and the stills export ------------------------
+
+    def stills(
+        self,
+        document: dict[str, object],
+        result: ExportResult,
+        cancel: CancelToken,
+        *,
+        max_width: int = 960,
+    ) -> Generator[Progress, None, dict[str, bytes | str | None]]:
+        """A JPEG of each annotation's frame with its region drawn (None where none is made)."""
+        from annotator.reports.stills import still_jpeg
+
+        media = {str(m["uid"]): m for m in _list(document, "media")}
+        annotations = _list(document, "annotations")
+        stills: dict[str, bytes | str | None] = {}
+        for i, record in enumerate(annotations):
+            cancel.raise_if_cancelled()
+            item = media[str(record["media_uid"])]
+            uid = str(record["uid"])
+            yield Progress(i, len(annotations), current=str(item["file_name"]), message="Stills")
+            if item["kind"] == "audio":
+                stills[uid] = None
+                continue
+            try:
+                stills[uid] = still_jpeg(self.media_path(item), item, record, max_width=max_width)
+            except (MediaError, OSError, ValueError) as exc:
+                stills[uid] = getattr(exc, "message", None) or str(exc)  # the report says why
+                result.problems.append(f"{item['file_name']}: no still for {uid}: {exc}")
+        return stills
+
+
+def _list(document: dict[str, object], key: str) -> list[dict[str, object]]:
+    value = document.get(key)
+    return value if isinstance(value, list) else []
+
+
+PdfRenderer = Callable[[str, Path], Path]
+Writer = Callable[
+    [ExportService, dict[str, object], Path, ExportResult, CancelToken],
+    Generator[Progress, None, None],
+]
+
+
+def _json(
+    svc: ExportService, doc: dict[str, object], out: Path, result: ExportResult, c: CancelToken
+) -> Generator[Progress, None, None]:
+    from annotator.reports.tabular import write_json
+
+    result.files.append(write_json(doc, out))
+    yield from ()
+
+
+def _csv(
+    svc: ExportService, doc: dict[str, object], out: Path, result: ExportResult, c: CancelToken
+) -> Generator[Progress, None, None]:
+    from annotator.reports.tabular import write_csv
+
+    result.files.append(write_csv(doc, out))
+    yield from ()
+
+
+def _w3c(
+    svc: ExportService, doc: dict[str, object], out: Path, result: ExportResult, c: CancelToken
+) -> Generator[Progress, None, None]:
+    from annotator.reports.webannotation import write_w3c
+
+    result.files.append(write_w3c(doc, out))
+    yield from ()
+
+
+def _html(
+    svc: ExportService, doc: dict[str, object], out: Path, result: ExportResult, c: CancelToken
+) -> Generator[Progress, None, None]:
+    from annotator.reports.html import write_html
+
+    stills = yield from svc.stills(doc, result, c)
+    c.raise_if_cancelled()
+    result.files.append(write_html(doc, stills, out))
+
+
+def _pdf(
+    svc: ExportService,
+    doc: dict[str, object],
+    out: Path,
+    result: ExportResult,
+    c: CancelToken,
+    renderer: PdfRenderer | None = None,
+) -> Generator[Progress, None, None]:
+    from annotator.reports.html import render_html
+
+    stills = yield from svc.stills(doc, result, c)
+    c.raise_if_cancelled()
+    yield Progress(0, None, message="Rendering the PDF")
+    if renderer is None:
+        from annotator.reports.pdf import html_to_pdf
+
+        renderer = html_to_pdf
+    result.files.append(renderer(render_html(doc, stills), out))
+
+
+def _per_media(
+    svc: ExportService, doc: dict[str, object], out: Path, result: ExportResult, c: CancelToken
+) -> Generator[Progress, None, None]:
+    from annotator.reports.document import annotations_by_media
+
+    out.mkdir(parents=True, exist_ok=True)
+    grouped = annotations_by_media(doc)
+    media = [m for m in _list(doc, "media") if str(m["uid"]) in grouped]
+    stems = media_stems(media)
+    for i, item in enumerate(media):
+        c.raise_if_cancelled()
+        uid = str(item["uid"])
+        yield Progress(i, len(media), current=str(item["file_name"]), message=result.format)
+        if result.format == "eaf":
+            from annotator.reports.eaf import write_eaf
+
+            if item["kind"] == "image":  # ELAN opens video and sound, not pictures
+                continue
+
+            result.files.append(write_eaf(doc, uid, out / f"{stems[uid]}.eaf"))
+        elif result.format == "vtt":
+            from annotator.reports.webvtt import write_vtt
+
+            result.files.extend(write_vtt(doc, uid, out, stems[uid]))
+        else:
+            result.files.extend(_stills_of(svc, item, grouped[uid], out, stems[uid], result))
+
+
+def _stills_of(
+    svc: ExportService,
+    item: dict[str, object],
+    records: list[dict[str, object]],
+    out: Path,
+    stem: str,
+    result: ExportResult,
+) -> list[Path]:
+    """Full-resolution PNGs, one per annotation with a picture (audio has none)."""
+    from annotator.reports.stills import write_still_png
+
+    if item["kind"] == "audio":
+        return []
+    written = []
+    for record in records:
+        frame = record.get("start_frame")
+        label = f"frame{int(frame):06d}" if isinstance(frame, int) else "image"
+        target = out / f"{stem}_{label}_{str(record['uid'])[:8]}.png"
+        try:
+            written.append(write_still_png(svc.media_path(item), item, record, target))
+        except (MediaError, OSError, ValueError) as exc:
+            result.problems.append(f"{item['file_name']}: no still for {record['uid']}: {exc}")
+    return written
+
+
+_WRITERS: dict[str, Writer] = {
+    "json": _json,
+    "csv": _csv,
+    "w3c": _w3c,
+    "html": _html,
+    "pdf": _pdf,
+    "eaf": _per_media,
+    "vtt": _per_media,
+    "stills": _per_media,
+}
