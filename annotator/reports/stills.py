@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,73 @@ def write_still_png(
     return out
 
 
+def stills_in_order(
+    media_path: Path,
+    media: Mapping[str, object],
+    annotations: Sequence[Mapping[str, object]],
+    *,
+    max_width: int | None = 960,
+    max_pixels: int = MAX_PIXELS,
+) -> Iterator[tuple[Mapping[str, object], np.ndarray | MediaError]]:
+    """The picture of each annotation of one media, region drawn, as RGB (or why not).
+
+    A video is opened once and its frames are decoded in time order: a report with 100
+    annotations on one video makes one pass through it, not 100 seeks. ``max_width`` None
+    keeps full resolution. The pictures come in frame order, not in the given order.
+    """
+    kind = str(media.get("kind", ""))
+    if kind != "video" or not media_path.exists():
+        for annotation in annotations:
+            try:
+                rgb = frame_rgb(
+                    media_path, media, annotation, max_width=max_width, max_pixels=max_pixels
+                )
+            except MediaError as exc:
+                yield annotation, exc
+                continue
+            yield annotation, _finish(rgb, annotation, max_width)
+        return
+    name = str(media.get("file_name") or media_path.name)
+    try:
+        source = VideoSource(media_path, index=_cached_index(media_path), cache_bytes=0)
+    except (OSError, ValueError, EOFError) as exc:
+        error = _decode_failure(media_path, name, exc)
+        for annotation in annotations:
+            yield annotation, error
+        return
+    with source:
+        for annotation in sorted(annotations, key=_time_order):
+            try:
+                rgb = _read(source, name, annotation)
+            except MediaError as exc:
+                yield annotation, exc
+                continue
+            except (EOFError, IndexError, ValueError, OSError) as exc:
+                yield annotation, _decode_failure(media_path, name, exc)
+                continue
+            yield annotation, _finish(rgb, annotation, max_width)
+
+
+def _time_order(annotation: Mapping[str, object]) -> tuple[int, int]:
+    frame, ms = annotation.get("start_frame"), annotation.get("start_ms")
+    return (frame if isinstance(frame, int) else -1, ms if isinstance(ms, int) else -1)
+
+
+def _finish(rgb: np.ndarray, annotation: Mapping[str, object], max_width: int | None) -> np.ndarray:
+    if max_width:
+        rgb = scale_to_width(rgb, max_width)
+    region = annotation.get("region")
+    return draw_region(rgb, region) if isinstance(region, Mapping) else rgb
+
+
+def _decode_failure(path: Path, name: str, exc: BaseException) -> MediaError:
+    if isinstance(exc, PermissionError):
+        return MediaError("permission_denied", f"No permission to read {path}.")
+    if isinstance(exc, FileNotFoundError):
+        return MediaError("not_found", f"{name} is not at {path}.")
+    return MediaError("decode_error", f"{name}: the frame could not be decoded ({exc}).")
+
+
 def frame_rgb(
     media_path: Path,
     media: Mapping[str, object],
@@ -97,33 +164,29 @@ def frame_rgb(
 
 
 def _video_rgb(path: Path, name: str, annotation: Mapping[str, object]) -> np.ndarray:
-    frame = annotation.get("start_frame")
-    at_ms = annotation.get("start_ms")
     try:
         with VideoSource(path, index=_cached_index(path), cache_bytes=0) as source:
-            if isinstance(frame, int) and not isinstance(frame, bool):
-                if not 0 <= frame < source.index.frame_count:
-                    raise MediaError(
-                        "decode_error",
-                        f"{name} has frames 0 to {source.index.frame_count - 1}; frame "
-                        f"{frame} is not one of them. Verify the case: the file may have changed.",
-                    )
-                return source.read(frame).rgb
-            if isinstance(at_ms, int) and not isinstance(at_ms, bool):
-                return source.read_at_ms(at_ms).rgb
-            raise MediaError(
-                "decode_error", f"The annotation on {name} has neither a frame nor a time."
-            )
+            return _read(source, name, annotation)
     except MediaError:
         raise
-    except PermissionError as exc:
-        raise MediaError("permission_denied", f"No permission to read {path}.") from exc
-    except FileNotFoundError as exc:
-        raise MediaError("not_found", f"{name} is not at {path}.") from exc
     except (EOFError, IndexError, ValueError, OSError) as exc:
-        raise MediaError(
-            "decode_error", f"{name}: the frame could not be decoded ({exc})."
-        ) from exc
+        raise _decode_failure(path, name, exc) from exc
+
+
+def _read(source: VideoSource, name: str, annotation: Mapping[str, object]) -> np.ndarray:
+    frame = annotation.get("start_frame")
+    at_ms = annotation.get("start_ms")
+    if isinstance(frame, int) and not isinstance(frame, bool):
+        if not 0 <= frame < source.index.frame_count:
+            raise MediaError(
+                "decode_error",
+                f"{name} has frames 0 to {source.index.frame_count - 1}; frame "
+                f"{frame} is not one of them. Verify the case: the file may have changed.",
+            )
+        return source.read(frame).rgb
+    if isinstance(at_ms, int) and not isinstance(at_ms, bool):
+        return source.read_at_ms(at_ms).rgb
+    raise MediaError("decode_error", f"The annotation on {name} has neither a frame nor a time.")
 
 
 # The frame index of recently used videos: a report reads many frames of one video and

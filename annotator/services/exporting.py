@@ -178,25 +178,31 @@ class ExportService(Service):
         *,
         max_width: int = 960,
     ) -> Generator[Progress, None, dict[str, bytes | str | None]]:
-        """A JPEG of each annotation's frame with its region drawn (None where none is made)."""
-        from annotator.reports.stills import still_jpeg
+        """A JPEG of each annotation's frame with its region drawn, or why there is none.
 
-        media = {str(m["uid"]): m for m in _list(document, "media")}
-        annotations = _list(document, "annotations")
+        Each video is decoded once, front to back (``stills_in_order``).
+        """
+        from annotator.reports.document import annotations_by_media
+        from annotator.reports.stills import encode_jpeg, stills_in_order
+
+        grouped = annotations_by_media(document)
+        total = sum(len(records) for records in grouped.values())
         stills: dict[str, bytes | str | None] = {}
-        for i, record in enumerate(annotations):
-            cancel.raise_if_cancelled()
-            item = media[str(record["media_uid"])]
-            uid = str(record["uid"])
-            yield Progress(i, len(annotations), current=str(item["file_name"]), message="Stills")
+        for item in _list(document, "media"):
+            records = grouped.get(str(item["uid"]), [])
             if item["kind"] == "audio":
-                stills[uid] = None
+                stills.update({str(r["uid"]): None for r in records})
                 continue
-            try:
-                stills[uid] = still_jpeg(self.media_path(item), item, record, max_width=max_width)
-            except (MediaError, OSError, ValueError) as exc:
-                stills[uid] = getattr(exc, "message", None) or str(exc)  # the report says why
-                result.problems.append(f"{item['file_name']}: no still for {uid}: {exc}")
+            pictures = stills_in_order(self.media_path(item), item, records, max_width=max_width)
+            for record, picture in pictures:
+                cancel.raise_if_cancelled()
+                uid = str(record["uid"])
+                if isinstance(picture, MediaError):
+                    stills[uid] = picture.message  # the report says why there is no still
+                    result.problems.append(f"{item['file_name']}: no still for {uid}: {picture}")
+                else:
+                    stills[uid] = encode_jpeg(picture)
+                yield Progress(len(stills), total, current=str(item["file_name"]), message="Stills")
         return stills
 
 
@@ -306,19 +312,21 @@ def _stills_of(
     result: ExportResult,
 ) -> list[Path]:
     """Full-resolution PNGs, one per annotation with a picture (audio has none)."""
-    from annotator.reports.stills import write_still_png
+    from annotator.core.files import atomic_write_bytes
+    from annotator.reports.stills import encode_png, stills_in_order
 
     if item["kind"] == "audio":
         return []
     written = []
-    for record in records:
+    for record, picture in stills_in_order(svc.media_path(item), item, records, max_width=None):
+        if isinstance(picture, MediaError):
+            result.problems.append(f"{item['file_name']}: no still for {record['uid']}: {picture}")
+            continue
         frame = record.get("start_frame")
         label = f"frame{int(frame):06d}" if isinstance(frame, int) else "image"
         target = out / f"{stem}_{label}_{str(record['uid'])[:8]}.png"
-        try:
-            written.append(write_still_png(svc.media_path(item), item, record, target))
-        except (MediaError, OSError, ValueError) as exc:
-            result.problems.append(f"{item['file_name']}: no still for {record['uid']}: {exc}")
+        atomic_write_bytes(target, encode_png(picture))
+        written.append(target)
     return written
 
 

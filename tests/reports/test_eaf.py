@@ -484,3 +484,37 @@ def test_media_without_timed_annotations_gives_an_empty_but_valid_file(tmp_path:
     out = write_eaf(document, VIDEO_UID, tmp_path / "empty.eaf")
     assert list(pympi.Elan.Eaf(str(out)).get_tier_names()) == []
     assert read_eaf(out) == []
+
+
+@pytest.mark.parametrize("tiers", ["tag", "kind"])
+def test_structure_every_reference_resolves(tmp_path: Path, tiers: str) -> None:
+    """What ELAN itself relies on: slots resolve and are ordered, types and parents exist."""
+    out = write_eaf(sample_document(), VIDEO_UID, tmp_path / "v.eaf", tiers=tiers)
+    root = ET.parse(out).getroot()
+    assert root.get("VERSION") == "3.0"
+    slots = {s.get("TIME_SLOT_ID"): s.get("TIME_VALUE") for s in root.iter("TIME_SLOT")}
+    values = [int(v) for v in slots.values() if v is not None]
+    assert values == sorted(values)  # TIME_ORDER lists slots in time order
+    types = {t.get("LINGUISTIC_TYPE_ID") for t in root.iter("LINGUISTIC_TYPE")}
+    tier_ids = {t.get("TIER_ID") for t in root.iter("TIER")}
+    languages = {lang.get("LANG_ID") for lang in root.iter("LANGUAGE")}
+    annotation_ids: set[str | None] = set()
+    for tier in root.iter("TIER"):
+        assert tier.get("LINGUISTIC_TYPE_REF") in types
+        if tier.get("PARENT_REF") is not None:
+            assert tier.get("PARENT_REF") in tier_ids
+        if tier.get("LANG_REF") is not None:
+            assert tier.get("LANG_REF") in languages
+        for aligned in tier.iter("ALIGNABLE_ANNOTATION"):
+            start = slots[aligned.get("TIME_SLOT_REF1")]
+            end = slots[aligned.get("TIME_SLOT_REF2")]
+            assert start is not None and end is not None and int(start) < int(end)
+            annotation_ids.add(aligned.get("ANNOTATION_ID"))
+    for ref in root.iter("REF_ANNOTATION"):
+        assert ref.get("ANNOTATION_REF") in annotation_ids
+    ids = [a.get("ANNOTATION_ID") for a in root.iter() if a.tag.endswith("_ANNOTATION")]
+    assert len(ids) == len(set(ids))  # unique ids
+    last = max(
+        int(n.text or 0) for n in root.iter("PROPERTY") if n.get("NAME") == "lastUsedAnnotationId"
+    )
+    assert last >= len(ids)

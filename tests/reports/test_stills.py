@@ -143,3 +143,30 @@ def test_region_points_reject_malformed_regions() -> None:
     assert stills.region_points({"shape": "circle"}, 10, 10) is None
     points = stills.region_points({"shape": "rect", "x": 0, "y": 0, "w": 1, "h": 1}, 10, 8)
     assert points is not None and points.tolist() == [[0, 0], [9, 0], [9, 7], [0, 7]]
+
+
+def test_stills_in_order_decode_a_video_once_front_to_back(
+    media: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.media.video import VideoSource
+
+    seeks: list[int] = []
+    real_seek = VideoSource._seek
+
+    def counting_seek(self: VideoSource, keyframe: int) -> None:
+        seeks.append(keyframe)
+        real_seek(self, keyframe)
+
+    monkeypatch.setattr(VideoSource, "_seek", counting_seek)
+    wanted = [40, 3, 25, 26, 13, 47]  # given out of order, as a report lists them
+    records = [moment(f, uid=str(f)) for f in wanted]
+    records.append({"kind": "moment", "uid": "bad", "start_frame": 999})
+    results = list(stills.stills_in_order(media["video"], VIDEO, records, max_width=None))
+    pictures = [(r["uid"], p) for r, p in results if not isinstance(p, MediaError)]
+    assert [uid for uid, _ in pictures] == [str(f) for f in sorted(wanted)]  # frame order
+    assert [mf.decode_index(p) for _, p in pictures] == sorted(wanted)  # the exact frames
+    failed = [(r["uid"], p) for r, p in results if isinstance(p, MediaError)]
+    assert [(uid, e.reason) for uid, e in failed] == [("bad", "decode_error")]
+    # One seek per keyframe interval reached (the sample has a GOP of 12 frames at most),
+    # never one per annotation read back to front.
+    assert len(seeks) <= len({f // 12 for f in wanted}) and seeks == sorted(seeks)
