@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from annotator.core.entities import Media, NewMedia
 from annotator.db.repositories import media as repo
 from annotator.db.repositories.lookup import case_by_uid
@@ -55,3 +57,48 @@ class MediaService(Service):
     def for_case(self, case_uid: str) -> list[Media]:
         with self.read() as session:
             return repo.list_for_case(session, case_by_uid(session, case_uid))
+
+    def update(
+        self,
+        case_uid: str,
+        uid: str,
+        fields: Mapping[str, str],
+        expected_version: int | None = None,
+    ) -> Result[Media]:
+        """Edit a media item's provenance and place fields (audited)."""
+        with self.write() as unit:
+            media = repo.update(
+                unit.session, unit.journal, unit.case(case_uid), uid, fields, expected_version
+            )
+            result = unit.result(media)
+        return result
+
+    def update_many(
+        self, case_uid: str, uids: Iterable[str], fields: Mapping[str, str]
+    ) -> Result[list[Media]]:
+        """The same provenance for a selection (a folder from one channel): one transaction."""
+        with self.write() as unit:
+            case = unit.case(case_uid)
+            changed = [repo.update(unit.session, unit.journal, case, uid, fields) for uid in uids]
+            result = unit.result(changed)
+        return result
+
+    def relocate(self, case_uid: str, uid: str, location: str) -> Result[Media]:
+        """Record where the file is now (relink); audited."""
+        with self.write() as unit:
+            media = repo.set_location(
+                unit.session, unit.journal, unit.case(case_uid), uid, location
+            )
+            result = unit.result(media)
+        return result
+
+    def record_verification(self, case_uid: str, states: Mapping[str, str]) -> Result[list[Media]]:
+        """Store each media item's verification outcome (uid -> ok/modified/missing/unreadable)."""
+        with self.write() as unit:
+            case = unit.case(case_uid)
+            done = [
+                repo.set_verified(unit.session, unit.journal, case, uid, state)
+                for uid, state in states.items()
+            ]
+            result = unit.result(done)
+        return result

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.core.entities import Media, NewMedia
+from annotator.core import validation
+from annotator.core.entities import PLACE_FIELDS, Media, NewMedia
 from annotator.core.errors import AlreadyExistsError, ValidationError
 from annotator.db import convert
+from annotator.db.convert import PROVENANCE_COLUMNS
 from annotator.db.journal import Journal
-from annotator.db.repositories.lookup import by_uid, new_uid
+from annotator.db.repositories.lookup import by_uid, check_version, new_uid
 from annotator.db.schema import CaseRow, MediaRow
+from annotator.db.snapshots import snapshot
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -90,3 +94,58 @@ def list_for_case(session: Session, case: CaseRow) -> list[Media]:
         select(MediaRow).where(MediaRow.case_id == case.id).order_by(MediaRow.file_name)
     )
     return [convert.media(r) for r in rows]
+
+
+# What an investigator may edit on a media item: its provenance and its place and time.
+EDITABLE = {*PROVENANCE_COLUMNS, *PLACE_FIELDS}
+VERIFY_STATES = ("ok", "modified", "missing", "unreadable")
+
+
+def update(
+    session: Session,
+    journal: Journal,
+    case: CaseRow,
+    uid: str,
+    fields: Mapping[str, str],
+    expected_version: int | None = None,
+) -> Media:
+    """Edit provenance and place fields (Berkeley Protocol), audited before/after."""
+    row = by_uid(session, MediaRow, case, uid)
+    check_version(row.version, expected_version, "media item")
+    before = snapshot(row)
+    for name, value in fields.items():
+        if name not in EDITABLE:
+            raise ValidationError(f"A media item has no editable field '{name}'.")
+        text = str(value or "")
+        if name == "latitude":
+            text = validation.coordinate(text, "latitude", 90)
+        elif name == "longitude":
+            text = validation.coordinate(text, "longitude", 180)
+        else:
+            text = validation.clean_text(text, name.replace("_", " "))
+        setattr(row, PROVENANCE_COLUMNS.get(name, name), text)
+    journal.updated(row, "media.edit", before)
+    return convert.media(row)
+
+
+def set_location(
+    session: Session, journal: Journal, case: CaseRow, uid: str, location: str
+) -> Media:
+    """Where the file is now (relink). The original path never changes."""
+    row = by_uid(session, MediaRow, case, uid)
+    before = snapshot(row)
+    row.location = location
+    journal.updated(row, "media.relink", before)
+    return convert.media(row)
+
+
+def set_verified(session: Session, journal: Journal, case: CaseRow, uid: str, state: str) -> Media:
+    """Record the outcome of re-hashing the file (ok/modified/missing/unreadable)."""
+    if state not in VERIFY_STATES:
+        raise ValidationError(f"'{state}' is not a verification state.")
+    row = by_uid(session, MediaRow, case, uid)
+    before = snapshot(row)
+    row.last_verify_state = state
+    row.last_verified_at = journal.clock()
+    journal.updated(row, "media.verify", before)
+    return convert.media(row)
