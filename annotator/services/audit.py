@@ -28,6 +28,11 @@ class AuditService(Service):
             case = case_by_uid(session, case_uid)
             return list(repo.iter_events(session, case, entity_uid=entity_uid))
 
+    def latest(self, case_uid: str, limit: int = 2000) -> list[AuditEvent]:
+        """The newest ``limit`` events of the case, oldest first."""
+        with self.read() as session:
+            return repo.latest(session, case_by_uid(session, case_uid), limit)
+
     def head(self, case_uid: str) -> tuple[int, str]:
         """(event count, head hash): what reports print so a later rewrite shows."""
         with self.read() as session:

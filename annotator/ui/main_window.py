@@ -40,6 +40,7 @@ from annotator.ui.dialogs import case_dialog, preferences
 from annotator.ui.export_flow import ExportFlow
 from annotator.ui.import_flow import ImportFlow
 from annotator.ui.media_browser import MediaBrowser
+from annotator.ui.panels.history import HistoryPanel
 from annotator.ui.panels.properties import PropertiesPanel
 from annotator.ui.preload import preload_native_modules
 from annotator.ui.shortcuts import shortcut, with_shortcut
@@ -88,10 +89,20 @@ class MainWindow(QMainWindow):
         self.claims_dock = self._dock("Claims", "claims_dock", self.workspace.claims_panel)
         self.tags_dock = self._dock("Tags", "tags_dock", self.workspace.tags_panel)
         self.properties = PropertiesPanel()
+        self.properties.provenance.save_requested.connect(self._save_provenance)
         self.properties_dock = self._dock("Properties", "properties_dock", self.properties)
         self.tabifyDockWidget(self.inspector_dock, self.claims_dock)
         self.tabifyDockWidget(self.claims_dock, self.tags_dock)
         self.tabifyDockWidget(self.tags_dock, self.properties_dock)
+        self.history = HistoryPanel()
+        self.history_dock = self._dock("History", "history_dock", self.history)
+        self.tabifyDockWidget(self.properties_dock, self.history_dock)
+        self.history.scope_changed.connect(self.refresh_history)
+        self.history.restore_requested.connect(self._restore_annotation)
+        self.history_dock.visibilityChanged.connect(lambda shown: shown and self.refresh_history())
+        self.workspace.list.selected.connect(
+            lambda _: self.history.annotation_scope and self.refresh_history()
+        )
         self.inspector_dock.raise_()
         self.timeline_dock = self._dock(
             "Timeline",
@@ -264,6 +275,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(toolbar.toggleViewAction())
         self.view_menu.addAction(self.media_dock.toggleViewAction())
         self.view_menu.addAction(self.inspector_dock.toggleViewAction())
+        self.view_menu.addAction(self.history_dock.toggleViewAction())
         self.view_menu.addAction(self.claims_dock.toggleViewAction())
         self.view_menu.addAction(self.tags_dock.toggleViewAction())
         self.view_menu.addAction(self.properties_dock.toggleViewAction())
@@ -378,6 +390,7 @@ class MainWindow(QMainWindow):
         self.workspace.refresh(changes)
         if self.case_uid is not None and changes.any:
             self._show_case()
+            self.refresh_history()
 
     # --- media ------------------------------------------------------------------------
 
@@ -403,6 +416,71 @@ class MainWindow(QMainWindow):
         self.center.setCurrentWidget(self.viewer)
         self.snapshot_action.setEnabled(media.kind is MediaKind.VIDEO and path.is_file())
         self.statusBar().showMessage(f"{media.file_name}: {media.original_path}", 5000)
+
+    HISTORY_LIMIT = 2000
+
+    def refresh_history(self) -> None:
+        """Reload the History panel, only while it is on screen (a big trail costs)."""
+        panel = self.history
+        if self.case_uid is None or self.history_dock.visibleRegion().isEmpty():
+            if self.case_uid is None:
+                panel.show_events([])
+            return
+        case_uid = self.case_uid
+        deleted = [
+            a
+            for a in self.services.annotations.for_case(case_uid, include_deleted=True)
+            if a.deleted_at is not None
+        ]
+        panel.set_deleted(deleted)
+        if panel.deleted_only.isChecked():
+            events = sorted(
+                (e for a in deleted for e in self.services.audit.history(case_uid, a.uid)),
+                key=lambda e: e.seq,
+            )
+            note = f"{len(deleted)} deleted annotation(s); select one of its events to restore it."
+            panel.show_events(events, note if deleted else "No deleted annotations.")
+            return
+        if panel.annotation_scope:
+            current = self.workspace.list.current()
+            if current is None:
+                panel.show_events([], "Select an annotation to see its history.")
+                return
+            panel.show_events(self.services.audit.history(case_uid, current.uid))
+            return
+        events = self.services.audit.latest(case_uid, self.HISTORY_LIMIT)
+        total, _ = self.services.audit.head(case_uid)
+        note = (
+            f"The latest {len(events):,} of {total:,} events; the whole trail is checked by "
+            "Case > Check audit trail."
+            if total > len(events)
+            else ""
+        )
+        panel.show_events(events, note)
+
+    def _restore_annotation(self, uid: str) -> None:
+        if self.case_uid is None:
+            return
+        try:
+            result = self.services.annotations.restore(self.case_uid, uid)
+        except AnnotatorError as exc:
+            self.statusBar().showMessage(f"Not restored: {exc.message}", 10000)
+            return
+        self.statusBar().showMessage("Annotation restored; recorded in the audit trail", 10000)
+        self.changed.emit(result.changes)
+
+    def _save_provenance(self, uid: str, fields: dict[str, str]) -> None:
+        if self.case_uid is None:
+            return
+        panel = self.properties.provenance
+        try:
+            result = self.services.media.update(self.case_uid, uid, fields)
+        except AnnotatorError as exc:
+            panel.status.setText(f"Not saved: {exc.message}")
+            return
+        panel.show_media(result.value)
+        panel.status.setText("Saved; recorded in the audit trail.")
+        self.changed.emit(result.changes)
 
     def show_overview(self) -> None:
         self.viewer.close_media()

@@ -44,6 +44,17 @@ def iter_events(
         last = rows[-1].seq
 
 
+def latest(session: Session, case: CaseRow, limit: int) -> list[AuditEvent]:
+    """The case's ``limit`` newest events, oldest first (a history view of a big case)."""
+    rows = session.scalars(
+        select(AuditEventRow)
+        .where(AuditEventRow.case_id == case.id)
+        .order_by(AuditEventRow.seq.desc())
+        .limit(limit)
+    ).all()
+    return [convert.audit_event(row) for row in reversed(rows)]
+
+
 def head(session: Session, case: CaseRow) -> tuple[int, str]:
     """(event count, head hash) of the case's trail."""
     count = session.scalar(

@@ -7,6 +7,8 @@ from dataclasses import asdict
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QScrollArea,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
 from annotator.core.entities import Media
 from annotator.core.timecode import format_ms
 from annotator.ui.empty_state import EmptyState
+from annotator.ui.panels.provenance import ProvenancePanel
 
 
 def _flat(value: object) -> str:
@@ -31,8 +34,16 @@ class PropertiesPanel(QWidget):
         self.tree.setHeaderLabels(["Property", "Value"])
         self.tree.setAlternatingRowColors(True)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.provenance = ProvenancePanel()
+        scroller = QScrollArea()  # the form is tall; small screens scroll it
+        scroller.setWidget(self.provenance)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.tree, "File and metadata")
+        self.tabs.addTab(scroller, "Provenance")
         self.stack = EmptyState(
-            self.tree, "Select a media item to see its file, hash and metadata."
+            self.tabs, "Select a media item to see its file, hash, metadata and provenance."
         )
         self.empty = self.stack.empty
         layout = QVBoxLayout(self)
@@ -41,6 +52,7 @@ class PropertiesPanel(QWidget):
 
     def show_media(self, media: Media | None) -> None:
         self.tree.clear()
+        self.provenance.show_media(media)
         if media is None:
             self.stack.show_content(False)
             return

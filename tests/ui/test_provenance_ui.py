@@ -1,0 +1,49 @@
+"""Provenance typed in the Properties panel is saved, audited and shown again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from annotator.services.container import Services
+from annotator.services.demo import build_or_reuse_demo
+from annotator.ui.main_window import MainWindow
+from annotator.ui.panels.provenance import BatchProvenanceDialog
+
+
+def test_edit_provenance_of_the_open_media(
+    make_window: Callable[[], MainWindow], services: Services, qtbot: object, tmp_path: Path
+) -> None:
+    demo = build_or_reuse_demo(services, tmp_path / "demo")
+    window = make_window()
+    window.show()
+    window.open_case(demo.uid)
+    video = next(m for m in services.media.for_case(demo.uid) if m.kind.value == "video")
+    window.media_browser.select(video.uid)
+    qtbot.waitUntil(lambda: window.viewer.media is not None)  # type: ignore[attr-defined]
+    panel = window.properties.provenance
+    assert panel.media is not None and panel.media.uid == video.uid
+    panel.form.edits["source_url"].setText("https://t.me/example/4821")
+    panel.form.edits["platform"].setText("Telegram")
+    panel.form.method.setCurrentText("download")
+    panel.form.edits["latitude"].setText("48.0159")
+    panel.save_button.click()
+    saved = services.media.get(demo.uid, video.uid)
+    assert saved.provenance.source_url == "https://t.me/example/4821"
+    assert saved.provenance.method == "download" and saved.place.latitude == "48.0159"
+    assert services.audit.history(demo.uid)[-1].action == "media.edit"
+    assert "Saved" in panel.status.text()
+    assert window.viewer.media is not None and window.viewer.media.uid == video.uid  # still open
+    # A bad value is refused with the reason, and nothing is saved.
+    panel.form.edits["latitude"].setText("north of the river")
+    panel.save_button.click()
+    assert panel.status.text().startswith("Not saved:")
+    assert services.media.get(demo.uid, video.uid).place.latitude == "48.0159"
+
+
+def test_batch_dialog_saves_only_the_fields_typed(qtbot: object) -> None:
+    dialog = BatchProvenanceDialog(None, 3)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.form.edits["uploader"].setText("@donbass_channel")
+    dialog.form.method.setCurrentText("download")
+    assert dialog.values() == {"uploader": "@donbass_channel", "method": "download"}
