@@ -553,3 +553,35 @@ def test_timeline_drag_creates_a_segment_and_lanes_by_tag(
     from PySide6.QtCore import QSettings
 
     assert QSettings().value("timeline/lanes") == "kind"  # the choice is remembered
+
+
+def test_an_edit_reloads_only_the_annotations_it_changed(
+    window: MainWindow, services: Services, qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = window.workspace
+    case_uid, media = ws.case_uid, ws.media
+    assert case_uid is not None and media is not None
+    for frame in (2, 5, 9):
+        services.annotations.create(
+            case_uid, media.uid, {"kind": "moment", "start_frame": frame, "start_ms": frame * 40}
+        )
+    ws.refresh()
+    assert [a.start_frame for a in ws.annotations] == [2, 5, 9]
+    listed: list[object] = []
+    real = services.annotations.for_case
+    monkeypatch.setattr(
+        services.annotations,
+        "for_case",
+        lambda *a, **k: listed.append(a) or real(*a, **k),  # type: ignore[func-returns-value]
+    )
+    go(window, 7, qtbot)
+    qtbot.keyClick(window.viewer.player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+    assert [a.start_frame for a in ws.annotations] == [2, 5, 7, 9]  # in time order
+    assert [a.start_frame for a in ws.list.visible()] == [2, 5, 7, 9]
+    assert len(ws.timeline.annotations) == 4
+    middle = ws.annotations[1]
+    window.changed.emit(services.annotations.delete(case_uid, middle.uid).changes)
+    assert [a.start_frame for a in ws.annotations] == [2, 7, 9]
+    window.undo_action.trigger()  # the moment at 7 is taken back
+    assert [a.start_frame for a in ws.annotations] == [2, 9]
+    assert listed == []  # no edit read the media's whole list again

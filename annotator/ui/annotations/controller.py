@@ -105,6 +105,9 @@ class AnnotationWorkspace(QObject):
         self.in_point: int | None = None
         self.annotations: list[Annotation] = []
         self.tag_paths: dict[str, str] = {}
+        self.tag_colours: dict[str, str] = {}
+        self.tag_info: dict[str, tuple[str, str]] = {}
+        self.media_names: dict[str, str] = {}
         self.subtitles = Subtitles(viewer.player.view.viewport())
         viewer.player.position_changed.connect(self._position)
         self.list.selected.connect(self._selected)
@@ -171,30 +174,67 @@ class AnnotationWorkspace(QObject):
             self.list.show_rows([], {}, {}, {})
             self.inspector.show_annotation(None, [], [])
             return
-        tags = self.services.tags.for_case(self.case_uid)
-        self.tag_paths = {t.uid: t.path for t in tags}
-        colours = {t.uid: t.colour for t in tags}
-        with_evidence = self.services.claims.for_case(self.case_uid)
-        claims = [c.claim for c in with_evidence]
-        self.inspector.set_choices([t.path for t in tags], claims)
-        self._refresh_claims(with_evidence)
-        self.tags_panel.show_tags(tags)
+        if changes is not None and self._patchable(changes):
+            self._patch(changes)
+            return
+        self.media_names = {m.uid: m.file_name for m in self.services.media.for_case(self.case_uid)}
+        self._refresh_tags_and_claims()
         media_uid = self.media.uid if self.media else None
         self.annotations = (
             self.services.annotations.for_case(self.case_uid, media_uid=media_uid)
             if media_uid
             else []
         )
-        names = {m.uid: m.file_name for m in self.services.media.for_case(self.case_uid)}
-        self.list.show_rows(self.annotations, self.tag_paths, colours, names)
+        self._show_annotations()
+
+    def _patchable(self, changes: Changes) -> bool:
+        """Only annotations (or their claim links) changed, on the open media's list."""
+        return (
+            self.media is not None
+            and not (changes.tags or changes.claims or changes.media)
+            and not self.list.whole_case.isChecked()
+        )
+
+    def _patch(self, changes: Changes) -> None:
+        """Reload just the annotations that changed.
+
+        An edit on a media with 10,000 annotations must not read all of them again.
+        """
+        assert self.case_uid is not None and self.media is not None
+        changed = set(changes.annotations)
+        fresh = self.services.annotations.get_many(self.case_uid, sorted(changed))
+        kept = [a for a in self.annotations if a.uid not in changed]
+        kept += [a for a in fresh if a.media_uid == self.media.uid and a.deleted_at is None]
+        kept.sort(key=lambda a: (a.start_ms or 0, a.id))  # the order the service lists them
+        self.annotations = kept
+        self._refresh_tags_and_claims()
+        self._show_annotations()
+
+    def _refresh_tags_and_claims(self) -> None:
+        """Read tags and claims again; they are few.
+
+        Another window or investigator may have added one since the last refresh.
+        """
+        assert self.case_uid is not None
+        tags = self.services.tags.for_case(self.case_uid)
+        self.tag_paths = {t.uid: t.path for t in tags}
+        self.tag_colours = {t.uid: t.colour for t in tags}
+        self.tag_info = {t.uid: (t.path, t.colour) for t in tags}
+        with_evidence = self.services.claims.for_case(self.case_uid)
+        self.inspector.set_choices([t.path for t in tags], [c.claim for c in with_evidence])
+        self._refresh_claims(with_evidence)
+        self.tags_panel.show_tags(tags)
+
+    def _show_annotations(self) -> None:
+        colours = self.tag_colours
+        self.list.show_rows(self.annotations, self.tag_paths, colours, self.media_names)
         first_colour = {
             a.uid: colours[sorted(a.tag_uids)[0]]
             for a in self.annotations
             if a.tag_uids and sorted(a.tag_uids)[0] in colours
         }
         duration = (self.media.duration_ms or 0) if self.media else 0
-        tag_info = {t.uid: (t.path, t.colour) for t in tags}
-        self.timeline.set_data(self.annotations, first_colour, duration, tag_info)
+        self.timeline.set_data(self.annotations, first_colour, duration, self.tag_info)
         self._show_regions()
         self._selected(self.list.current())
         self._position(self.viewer.player.current_frame, self.viewer.player.current_ms)
@@ -210,11 +250,18 @@ class AnnotationWorkspace(QObject):
     def _refresh_claims(self, with_evidence: list[ClaimWithEvidence]) -> None:
         assert self.case_uid is not None
         case_uid = self.case_uid
-        names = {m.uid: m.file_name for m in self.services.media.for_case(case_uid)}
+        names = self.media_names
+        links = self.services.claims.links(case_uid)
+        linked = {
+            a.uid: a
+            for a in self.services.annotations.get_many(
+                case_uid, sorted({link.annotation_uid for link in links})
+            )
+        }
         evidence: dict[str, list[tuple[str, Annotation, str]]] = {}
-        for link in self.services.claims.links(case_uid):
-            annotation = self.services.annotations.get(case_uid, link.annotation_uid)
-            if annotation.deleted_at is None:
+        for link in links:
+            annotation = linked.get(link.annotation_uid)
+            if annotation is not None and annotation.deleted_at is None:
                 evidence.setdefault(link.claim_uid, []).append(
                     (link.relation.value, annotation, names.get(annotation.media_uid, ""))
                 )
