@@ -82,7 +82,9 @@ class MainWindow(QMainWindow):
         self.media_dock.setWidget(self.media_browser)
         self.media_browser.media_selected.connect(self.open_media)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.media_dock)
-        self.workspace = AnnotationWorkspace(services, self.viewer, self.changed.emit, self)
+        self.workspace = AnnotationWorkspace(
+            services, self.viewer, self.changed.emit, self, self.workers
+        )
         self.workspace.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.workspace.jump_media = self.media_browser.select
         self.inspector_dock = self._dock("Inspector", "inspector_dock", self.workspace.inspector)

@@ -585,3 +585,35 @@ def test_an_edit_reloads_only_the_annotations_it_changed(
     window.undo_action.trigger()  # the moment at 7 is taken back
     assert [a.start_frame for a in ws.annotations] == [2, 9]
     assert listed == []  # no edit read the media's whole list again
+
+
+def test_media_annotations_load_off_the_ui_thread_and_the_last_switch_wins(
+    window: MainWindow, services: Services, qtbot: object, corpus: dict[str, Path], tmp_path: Path
+) -> None:
+    ws = window.workspace
+    case_uid, first = ws.case_uid, ws.media
+    assert case_uid is not None and first is not None
+    for frame in range(0, 30, 3):
+        services.annotations.create(
+            case_uid, first.uid, {"kind": "moment", "start_frame": frame, "start_ms": frame * 40}
+        )
+    folder = tmp_path / "more"
+    folder.mkdir()
+    shutil.copy(corpus["vfr"], folder / "second.mp4")
+    drain(services.importing.run(case_uid, [folder]))
+    second = next(m for m in services.media.for_case(case_uid) if m.file_name == "second.mp4")
+    services.annotations.create(
+        case_uid, second.uid, {"kind": "moment", "start_frame": 1, "start_ms": 20}
+    )
+    ws.set_media(first)
+    assert ws.loading and ws.annotations == []  # returned at once; the list says so
+    assert "Reading" in ws.list.empty.text()
+    ws.set_media(second)  # switched again before the first load came back
+    qtbot.waitUntil(lambda: not ws.loading, timeout=10_000)  # type: ignore[attr-defined]
+    qtbot.wait(50)  # type: ignore[attr-defined]  # the first load's late answer is dropped
+    assert [a.media_uid for a in ws.annotations] == [second.uid]
+    assert [a.start_frame for a in ws.list.visible()] == [1]
+    ws.set_media(first)
+    qtbot.waitUntil(lambda: not ws.loading, timeout=10_000)  # type: ignore[attr-defined]
+    assert len(ws.annotations) == 10 and len(ws.timeline.annotations) == 10
+    assert "Reading" not in ws.list.empty.text()

@@ -31,6 +31,7 @@ from annotator.ui.panels.tags import TagsPanel
 from annotator.ui.shortcuts import shortcut
 from annotator.ui.viewer.frame_view import FrameView
 from annotator.ui.viewer.media_viewer import MediaViewer
+from annotator.ui.workers import Workers
 
 
 class Subtitles(QLabel):
@@ -68,9 +69,13 @@ class AnnotationWorkspace(QObject):
         viewer: MediaViewer,
         notify: Callable[[Changes], None],
         parent: QObject | None = None,
+        workers: Workers | None = None,
     ) -> None:
         super().__init__(parent)
         self.services, self.viewer, self._notify = services, viewer, notify
+        self.workers = workers or Workers(self)
+        self._generation = 0  # bumped by every load: a slower, older load is dropped
+        self.loading = False
         self.undo_stack = QUndoStack(self)
         self.list = AnnotationList()
         self.inspector = Inspector()
@@ -157,8 +162,40 @@ class AnnotationWorkspace(QObject):
         self.refresh()
 
     def set_media(self, media: Media | None) -> None:
+        """Open a media's annotations; they are read off the UI thread.
+
+        A media with 10,000 annotations takes a fifth of a second to read: the window
+        shows the picture at once and fills the list and timeline when they arrive.
+        """
         self.media, self.in_point = media, None
-        self.refresh()
+        if media is None or self.case_uid is None:
+            self.refresh()
+            return
+        self._generation += 1
+        generation, case_uid, media_uid = self._generation, self.case_uid, media.uid
+        self.annotations = []
+        self.loading = True
+        self.list.empty.setText("Reading the annotations...")
+        self._show_annotations()
+        self.workers.run(
+            lambda: self.services.annotations.for_case(case_uid, media_uid=media_uid),
+            lambda rows: self._loaded(generation, rows),
+            lambda exc: self._load_failed(generation, exc),
+        )
+
+    def _loaded(self, generation: int, rows: list[Annotation]) -> None:
+        if generation != self._generation:
+            return  # another media was opened, or a full refresh ran meanwhile
+        self.loading = False
+        self.list.empty.setText(self.list.empty_text)
+        self.annotations = rows
+        self._show_annotations()
+
+    def _load_failed(self, generation: int, exc: Exception) -> None:
+        if generation == self._generation:
+            self.loading = False
+            self.list.empty.setText(self.list.empty_text)
+            self.message.emit(f"The annotations could not be read: {exc}")
 
     def refresh(self, changes: Changes | None = None) -> None:
         if changes is not None and not (
@@ -177,6 +214,10 @@ class AnnotationWorkspace(QObject):
         if changes is not None and self._patchable(changes):
             self._patch(changes)
             return
+        self._generation += 1  # this full read supersedes a media load still under way
+        if self.loading:
+            self.loading = False
+            self.list.empty.setText(self.list.empty_text)
         self.media_names = {m.uid: m.file_name for m in self.services.media.for_case(self.case_uid)}
         self._refresh_tags_and_claims()
         media_uid = self.media.uid if self.media else None
@@ -191,6 +232,7 @@ class AnnotationWorkspace(QObject):
         """Only annotations (or their claim links) changed, on the open media's list."""
         return (
             self.media is not None
+            and not self.loading
             and not (changes.tags or changes.claims or changes.media)
             and not self.list.whole_case.isChecked()
         )

@@ -177,11 +177,11 @@ class AnnotationList(QWidget):
         self.table.setColumnHidden(COLUMNS.index("Media"), True)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.stack = EmptyState(
-            self.table,
+        self.empty_text = (
             "No annotations here yet.\n\nPress M on the video to mark this "
-            "moment, I and O for a segment.",
+            "moment, I and O for a segment."
         )
+        self.stack = EmptyState(self.table, self.empty_text)
         self.empty = self.stack.empty
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
