@@ -246,4 +246,6 @@ def list_for_case(
         .order_by(table.c.media_id, table.c.start_ms, table.c.id)
     )
     keys = list(result.keys())
-    return convert.annotations_from_rows(result.all(), keys, case.uid, "media_uid_", "tag_uids_")
+    with convert.collector_paused():
+        rows = result.all()
+        return convert.annotations_from_rows(rows, keys, case.uid, "media_uid_", "tag_uids_")
