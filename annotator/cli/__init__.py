@@ -9,7 +9,15 @@ import sys
 from typing import NoReturn
 
 from annotator import APP_NAME, __version__
-from annotator.cli import case_cmds, demo_cmd, export_cmds, frame_cmd, media_cmds, record_cmds
+from annotator.cli import (
+    case_cmds,
+    custody_cmds,
+    demo_cmd,
+    export_cmds,
+    frame_cmd,
+    media_cmds,
+    record_cmds,
+)
 from annotator.cli.context import CommandContext
 from annotator.cli.output import error
 from annotator.core.errors import AnnotatorError
@@ -51,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     record_cmds.register(subparsers, common)
     demo_cmd.register(subparsers, common)
     export_cmds.register(subparsers, common)
+    custody_cmds.register(subparsers, common)
     return parser
 
 

@@ -13,6 +13,7 @@ from annotator.services.annotating import AnnotationService
 from annotator.services.audit import AuditService
 from annotator.services.cases import CaseService
 from annotator.services.claims import ClaimService
+from annotator.services.custody import CustodyService
 from annotator.services.exporting import ExportService
 from annotator.services.importing import ImportService
 from annotator.services.media import MediaService
@@ -46,6 +47,7 @@ class Services:
         self.snapshots = SnapshotService(db, actor, settings, self.paths.data_dir / "snapshots")
         self.exporting = ExportService(db, actor, settings)
         self.restoring = RestoreService(db, actor, settings)
+        self.custody = CustodyService(db, actor, settings)
 
     @property
     def location(self) -> str:

@@ -32,10 +32,11 @@ from annotator.services.container import Services
 from annotator.services.demo import DemoCase, build_or_reuse_demo
 from annotator.services.frames import FrameFile
 from annotator.services.importing import ImportReport
+from annotator.ui import custody_flow, import_flow
 from annotator.ui import help as help_ui
-from annotator.ui import import_flow
 from annotator.ui.annotations.controller import AnnotationWorkspace
 from annotator.ui.case_overview import CaseOverview
+from annotator.ui.custody_flow import CustodyFlow
 from annotator.ui.dialogs import case_dialog, preferences
 from annotator.ui.export_flow import ExportFlow
 from annotator.ui.import_flow import ImportFlow
@@ -124,6 +125,8 @@ class MainWindow(QMainWindow):
         self.imports.finished.connect(self._import_finished)
         self.exports = ExportFlow(self, services, self.workers)
         self.exports.restored.connect(lambda report: self.changed.emit(report.changes))
+        self.custody_flow = CustodyFlow(self, services.custody)
+        self.custody_flow.finished.connect(lambda report: self.changed.emit(report.changes))
         self.exports.finished.connect(lambda _: self.changed.emit(Changes(audit=True)))
         self.setAcceptDrops(True)
         self._build_actions()
@@ -216,6 +219,18 @@ class MainWindow(QMainWindow):
             "check_audit",
             "Verify that no record or event was altered",
         )
+        self.verify_action = self._action(
+            "&Verify integrity...",
+            self.verify_integrity,
+            None,
+            "Re-hash every media file and check the audit trail",
+        )
+        self.relink_action = self._action(
+            "Re&link media...",
+            self.relink_media,
+            None,
+            "Find moved media files in a folder (by size and SHA-256)",
+        )
         self.shortcuts_action = self._action(
             "&Keyboard shortcuts", self.show_shortcuts, "shortcuts_help"
         )
@@ -255,6 +270,8 @@ class MainWindow(QMainWindow):
         case_menu.addSeparator()
         case_menu.addAction(self.rename_case_action)
         case_menu.addAction(self.check_audit_action)
+        case_menu.addAction(self.verify_action)
+        case_menu.addAction(self.relink_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.demo_action)
         help_menu.addAction(self.shortcuts_action)
@@ -470,6 +487,20 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage("Annotation restored; recorded in the audit trail", 10000)
         self.changed.emit(result.changes)
+
+    def verify_integrity(self) -> None:
+        if self.case_uid is None:
+            show_information(self, "No case open", "Open or create a case first.")
+            return
+        self.custody_flow.verify(self.case_uid)
+
+    def relink_media(self) -> None:
+        if self.case_uid is None:
+            show_information(self, "No case open", "Open or create a case first.")
+            return
+        folder = custody_flow.ask_relink_folder(self, self.custody_flow.folder)
+        if folder is not None:
+            self.custody_flow.relink(self.case_uid, folder)
 
     def _save_provenance(self, uid: str, fields: dict[str, str]) -> None:
         if self.case_uid is None:
@@ -687,6 +718,9 @@ class MainWindow(QMainWindow):
         if self.imports.busy:
             self.imports.cancel()  # keep what was imported; stop promptly
             self.imports.wait()
+        if self.custody_flow.busy:
+            self.custody_flow.cancel()  # states and relinks recorded so far are kept
+            self.custody_flow.wait()
         self.workers.wait_all()
         super().closeEvent(event)
 

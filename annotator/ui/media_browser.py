@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -45,7 +45,26 @@ def tooltip(media: Media) -> str:
     if source:
         lines.append(f"Source {source}")
     lines.append(f"Imported {media.imported_at:%Y-%m-%d %H:%M} UTC by {media.imported_by}")
+    lines.append(verify_line(media))
     return "\n".join(lines)
+
+
+_VERIFY_TEXT = {
+    "ok": "Verified ok",
+    "modified": "MODIFIED: the file's SHA-256 no longer matches",
+    "missing": "MISSING: no file at its location (Case > Relink media...)",
+    "unreadable": "UNREADABLE: the file could not be read",
+}
+PROBLEM_COLOUR = QColor("#d32f2f")
+
+
+def verify_line(media: Media) -> str:
+    """The last integrity check (Case > Verify integrity...), for the tooltip."""
+    if not media.last_verify_state:
+        return "Not verified yet (Case > Verify integrity...)"
+    text = _VERIFY_TEXT.get(media.last_verify_state, media.last_verify_state)
+    when = media.last_verified_at
+    return f"{text} ({when:%Y-%m-%d %H:%M} UTC)" if when is not None else text
 
 
 _KIND_ICONS = {"video": "mdi6.filmstrip", "image": "mdi6.image-outline", "audio": "mdi6.music-note"}
@@ -118,6 +137,8 @@ class MediaListModel(QAbstractListModel):
             return self._thumbs.get(media.uid) or kind_pixmap(media.kind.value)
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(media)
+        if role == Qt.ItemDataRole.ForegroundRole and media.last_verify_state not in ("", "ok"):
+            return PROBLEM_COLOUR  # the label already ends in MODIFIED / MISSING / UNREADABLE
         if role == MediaRole:
             return media
         return None
