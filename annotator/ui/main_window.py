@@ -43,6 +43,7 @@ from annotator.ui.import_flow import ImportFlow
 from annotator.ui.media_browser import MediaBrowser
 from annotator.ui.panels.history import HistoryPanel
 from annotator.ui.panels.properties import PropertiesPanel
+from annotator.ui.panels.provenance import BatchProvenanceDialog
 from annotator.ui.preload import preload_native_modules
 from annotator.ui.shortcuts import shortcut, with_shortcut
 from annotator.ui.viewer.media_viewer import MediaViewer
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.media_dock.setObjectName("media_dock")
         self.media_dock.setWidget(self.media_browser)
         self.media_browser.media_selected.connect(self.open_media)
+        self.media_browser.provenance_requested.connect(self.edit_provenance)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.media_dock)
         self.workspace = AnnotationWorkspace(
             services, self.viewer, self.changed.emit, self, self.workers
@@ -501,6 +503,26 @@ class MainWindow(QMainWindow):
         folder = custody_flow.ask_relink_folder(self, self.custody_flow.folder)
         if folder is not None:
             self.custody_flow.relink(self.case_uid, folder)
+
+    def edit_provenance(self, uids: list[str]) -> None:
+        """One item: the Properties panel's form. Several: the same fields on all of them."""
+        if self.case_uid is None or not uids:
+            return
+        if len(uids) == 1:
+            self.media_browser.select(uids[0])
+            self.properties_dock.raise_()
+            self.properties.tabs.setCurrentIndex(1)
+            return
+        dialog = BatchProvenanceDialog(self, len(uids))
+        if dialog.exec() != BatchProvenanceDialog.DialogCode.Accepted or not dialog.values():
+            return
+        try:
+            result = self.services.media.update_many(self.case_uid, uids, dialog.values())
+        except AnnotatorError as exc:
+            QMessageBox.warning(self, "Provenance not saved", exc.message)
+            return
+        self.statusBar().showMessage(f"Provenance saved on {len(uids)} media items", 10000)
+        self.changed.emit(result.changes)
 
     def _save_provenance(self, uid: str, fields: dict[str, str]) -> None:
         if self.case_uid is None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSize,
     QSortFilterProxyModel,
     Qt,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QListView,
+    QMenu,
     QVBoxLayout,
     QWidget,
 )
@@ -41,9 +43,17 @@ def tooltip(media: Media) -> str:
     lines = [media.original_path, f"SHA-256 {media.sha256}", f"{media.size_bytes:,} bytes"]
     if media.captured_at:
         lines.append(f"Captured {media.captured_at}")
-    source = media.provenance.source_url or media.provenance.platform
-    if source:
-        lines.append(f"Source {source}")
+    p = media.provenance
+    origin = ", ".join(x for x in (p.platform, p.uploader) if x)
+    if origin:
+        lines.append(f"From {origin}")
+    if p.source_url:
+        lines.append(f"Source {p.source_url}")
+    if p.posted_at:
+        lines.append(f"Posted {p.posted_at}")
+    if p.obtained_at or p.obtained_by or p.method:
+        how = " ".join(x for x in (p.method, p.obtained_at and f"on {p.obtained_at}") if x)
+        lines.append(f"Obtained {how}{f' by {p.obtained_by}' if p.obtained_by else ''}".strip())
     lines.append(f"Imported {media.imported_at:%Y-%m-%d %H:%M} UTC by {media.imported_by}")
     lines.append(verify_line(media))
     return "\n".join(lines)
@@ -184,6 +194,7 @@ class MediaBrowser(QWidget):
     """Shows what is in the case; says how to add media when there is none."""
 
     media_selected = Signal(object)  # Media
+    provenance_requested = Signal(list)  # uids of the selected media, to edit together
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -214,6 +225,8 @@ class MediaBrowser(QWidget):
         self.view.setSpacing(2)
         self.view.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
 
         self.stack = EmptyState(
             self.view,
@@ -247,8 +260,15 @@ class MediaBrowser(QWidget):
             if case_open
             else "Open or create a case to see its media."
         )
-        self.model.set_media(media, thumbnails, counts or {})
-        self.proxy.sort(0)
+        current = self.current_uid()
+        self.view.selectionModel().blockSignals(True)  # a reload is not a new choice
+        try:
+            self.model.set_media(media, thumbnails, counts or {})
+            self.proxy.sort(0)
+            if current is not None:
+                self.select(current)
+        finally:
+            self.view.selectionModel().blockSignals(False)
         self.stack.show_content(bool(media))
         self.filter_edit.setEnabled(bool(media))
 
@@ -259,6 +279,24 @@ class MediaBrowser(QWidget):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self.media_selected.emit(current.data(MediaRole))
+
+    def current_uid(self) -> str | None:
+        index = self.view.currentIndex()
+        return index.data(MediaRole).uid if index.isValid() else None
+
+    def selected_uids(self) -> list[str]:
+        return [i.data(MediaRole).uid for i in self.view.selectionModel().selectedIndexes()]
+
+    def _context_menu(self, pos: QPoint) -> None:
+        uids = self.selected_uids()
+        if not uids:
+            return
+        menu = QMenu(self)
+        label = (
+            "Edit provenance..." if len(uids) == 1 else f"Edit provenance of {len(uids)} items..."
+        )
+        menu.addAction(label, lambda: self.provenance_requested.emit(uids))
+        menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def select(self, uid: str) -> bool:
         for row in range(self.proxy.rowCount()):
