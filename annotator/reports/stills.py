@@ -103,9 +103,15 @@ def stills_in_order(
             yield annotation, error
         return
     with source:
+        last: tuple[tuple[int, int], np.ndarray] | None = None
         for annotation in sorted(annotations, key=_time_order):
+            key = _time_order(annotation)
             try:
-                rgb = _read(source, name, annotation)
+                if last is not None and last[0] == key:
+                    rgb = last[1]  # two annotations on one frame: decoded once
+                else:
+                    rgb = _read(source, name, annotation)
+                    last = (key, rgb)
             except MediaError as exc:
                 yield annotation, exc
                 continue

@@ -170,3 +170,25 @@ def test_stills_in_order_decode_a_video_once_front_to_back(
     # One seek per keyframe interval reached (the sample has a GOP of 12 frames at most),
     # never one per annotation read back to front.
     assert len(seeks) <= len({f // 12 for f in wanted}) and seeks == sorted(seeks)
+
+
+def test_annotations_on_one_frame_decode_it_once(
+    media: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.media.video import VideoSource
+
+    reads: list[int] = []
+    real_read = VideoSource.read
+
+    def counting_read(self: VideoSource, number: int) -> object:
+        reads.append(number)
+        return real_read(self, number)
+
+    monkeypatch.setattr(VideoSource, "read", counting_read)
+    square = {"shape": "rect", "x": 0.1, "y": 0.1, "w": 0.3, "h": 0.3}
+    records = [moment(20, uid="a"), moment(20, uid="b", region=square), moment(31, uid="c")]
+    results = list(stills.stills_in_order(media["video"], VIDEO, records, max_width=None))
+    assert reads == [20, 31]
+    by_uid = {r["uid"]: p for r, p in results}
+    assert mf.decode_index(by_uid["a"]) == mf.decode_index(by_uid["b"]) == 20
+    assert not np.array_equal(by_uid["a"], by_uid["b"])  # each still has its own region drawn
