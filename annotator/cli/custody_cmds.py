@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 
 from annotator.cli.context import CommandContext
+from annotator.cli.interrupts import cancel_on_interrupt
 from annotator.cli.output import emit_json, table
 from annotator.cli.progress_bar import ProgressBar
 from annotator.core.progress import CancelToken, drain
@@ -51,30 +47,6 @@ def register(
         "--progress", action="store_true", help="show progress on stderr even when not a terminal"
     )
     relink.set_defaults(handler=relink_case)
-
-
-@contextlib.contextmanager
-def cancel_on_interrupt(token: CancelToken) -> Iterator[None]:
-    """The first Ctrl-C cancels the work (what is done stays recorded); a second one quits.
-
-    A KeyboardInterrupt raised inside the running generator would end it without its
-    report, so the signal only sets the token and the work stops at its next check.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        token.cancel()
-        signal.signal(signal.SIGINT, previous)
-        print("\ncancelling: finishing the files in progress...", file=sys.stderr)
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def verify_case(args: argparse.Namespace, ctx: CommandContext) -> int:

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from annotator.cli.context import CommandContext
+from annotator.cli.interrupts import cancel_on_interrupt
 from annotator.cli.output import emit_json
 from annotator.cli.progress_bar import ProgressBar
-from annotator.core.progress import CancelToken, drain
+from annotator.core.progress import Cancelled, CancelToken, drain
 from annotator.reports.document import Selection
 from annotator.services.exporting import FORMATS, PER_MEDIA
 
@@ -72,8 +73,15 @@ def export_case(args: argparse.Namespace, ctx: CommandContext) -> int:
     case = services.cases.get_by_name(args.case)
     selection = Selection(tuple(s.lower() for s in args.media), args.claim, args.tag)
     bar = ProgressBar(enabled=args.progress or sys.stderr.isatty())
-    work = services.exporting.run(case.uid, args.format, Path(args.out), selection, CancelToken())
-    result = drain(work, bar)
+    token = CancelToken()
+    work = services.exporting.run(case.uid, args.format, Path(args.out), selection, token)
+    try:
+        with cancel_on_interrupt(token):  # nothing half-written is left under the output name
+            result = drain(work, bar)
+    except Cancelled:
+        bar.finish()
+        print("error: export cancelled; nothing was written.", file=sys.stderr)
+        return 1
     bar.finish()
     if ctx.json:
         emit_json(result.as_record())

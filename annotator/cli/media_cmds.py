@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from annotator.cli.context import CommandContext
+from annotator.cli.interrupts import cancel_on_interrupt
 from annotator.cli.output import emit_json, table
 from annotator.cli.progress_bar import ProgressBar
 from annotator.core.describe import media_facts
@@ -44,10 +45,9 @@ def import_media(args: argparse.Namespace, ctx: CommandContext) -> int:
     bar = ProgressBar(enabled=args.progress or sys.stderr.isatty())
     cancel = CancelToken()
     work = services.importing.run(case.uid, [Path(p) for p in args.paths], cancel, args.workers)
-    try:
-        report = drain(work, bar)
-    except KeyboardInterrupt:
-        cancel.cancel()  # finish the files in flight, record the rest as skipped
+    # Ctrl-C finishes the files in flight and records the rest as skipped: a
+    # KeyboardInterrupt raised inside the generator would end it without its report.
+    with cancel_on_interrupt(cancel):
         report = drain(work, bar)
     bar.finish()
     failed = report.summary["failed"]

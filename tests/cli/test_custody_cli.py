@@ -18,6 +18,7 @@ import pytest
 
 from annotator.cli import custody_cmds
 from annotator.cli.context import CommandContext
+from annotator.cli.interrupts import cancel_on_interrupt
 from annotator.cli.output import error
 from annotator.core.entities import Case, Media
 from annotator.core.errors import AnnotatorError
@@ -185,7 +186,7 @@ def test_tampered_trail_is_reported_with_the_event(
 def test_first_interrupt_cancels_instead_of_killing() -> None:
     token = CancelToken()
     before = signal.getsignal(signal.SIGINT)
-    with custody_cmds.cancel_on_interrupt(token):
+    with cancel_on_interrupt(token):
         os.kill(os.getpid(), signal.SIGINT)
         assert token.cancelled
         assert signal.getsignal(signal.SIGINT) is before  # a second Ctrl-C interrupts

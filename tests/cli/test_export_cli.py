@@ -87,3 +87,32 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str], db_path: Path, tmp_pat
     bad.write_text("<ANNOTATION_DOCUMENT/>")
     code, _, err = run(capsys, *db, "import-annotations", "--case", "Empty", str(bad))
     assert code == 2 and "--media" in err
+
+
+def test_ctrl_c_cancels_an_export_and_leaves_no_file(
+    capsys: pytest.CaptureFixture[str],
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import signal
+
+    from annotator.core.progress import drain as real_drain
+
+    db = ["--db", str(db_path)]
+    _, out, _ = run(capsys, *db, "demo", "--json")
+    name = json.loads(out)["case"]
+
+    def interrupted_drain(work: object, bar: object = None) -> object:
+        next(work)  # type: ignore[call-overload]  # the export has started
+        os.kill(os.getpid(), signal.SIGINT)  # the investigator presses Ctrl-C
+        return real_drain(work, bar)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("annotator.cli.export_cmds.drain", interrupted_drain)
+    target = tmp_path / "report.html"
+    code, _, err = run(
+        capsys, *db, "export", "--case", name, "--format", "html", "--out", str(target)
+    )
+    assert code == 1 and "cancelled" in err and "Traceback" not in err
+    assert not target.exists() and list(tmp_path.glob(".report.html.*")) == []
