@@ -16,6 +16,7 @@ from annotator.cli import (
     export_cmds,
     frame_cmd,
     media_cmds,
+    package_cmds,
     record_cmds,
 )
 from annotator.cli.context import CommandContext
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.register(subparsers, common)
     export_cmds.register(subparsers, common)
     custody_cmds.register(subparsers, common)
+    package_cmds.register(subparsers, common)
     return parser
 
 

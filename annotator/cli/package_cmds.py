@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 from annotator.cli.context import CommandContext
+from annotator.cli.interrupts import cancel_on_interrupt
 from annotator.cli.output import emit_json, table
 from annotator.cli.progress_bar import ProgressBar
-from annotator.core.progress import CancelToken, drain
+from annotator.core.progress import Cancelled, CancelToken, drain
 from annotator.services.packaging import (
     PackageCheck,
     PackageMediaError,
@@ -69,8 +70,14 @@ def package_case(args: argparse.Namespace, ctx: CommandContext) -> int:
     case = services.cases.get_by_name(args.case)
     out = Path(args.out)
     bar = ProgressBar(enabled=args.progress or sys.stderr.isatty())
+    token = CancelToken()
     try:
-        report = drain(_packaging(ctx).package(case.uid, out, CancelToken()), bar)
+        with cancel_on_interrupt(token):  # nothing half-written is left under the output name
+            report = drain(_packaging(ctx).package(case.uid, out, token), bar)
+    except Cancelled:
+        bar.finish()
+        print("error: packaging cancelled; nothing was written.", file=sys.stderr)
+        return 1
     except PackageMediaError as exc:
         bar.finish()
         if ctx.json:
@@ -109,7 +116,14 @@ def describe_package(report: PackageReport) -> str:
 
 def verify_package_cmd(args: argparse.Namespace, ctx: CommandContext) -> int:
     bar = ProgressBar(enabled=args.progress or sys.stderr.isatty())
-    check = verify_package(Path(args.dir), on_progress=bar)
+    token = CancelToken()
+    try:
+        with cancel_on_interrupt(token):
+            check = verify_package(Path(args.dir), cancel=token, on_progress=bar)
+    except Cancelled:
+        bar.finish()
+        print("error: verification cancelled; the package was not fully checked.", file=sys.stderr)
+        return 1
     bar.finish()
     if ctx.json:
         emit_json(check.as_record())

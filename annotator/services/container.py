@@ -17,6 +17,7 @@ from annotator.services.custody import CustodyService
 from annotator.services.exporting import ExportService
 from annotator.services.importing import ImportService
 from annotator.services.media import MediaService
+from annotator.services.packaging import PackageService
 from annotator.services.restoring import RestoreService
 from annotator.services.searching import SearchService
 from annotator.services.snapshots import SnapshotService
@@ -48,6 +49,7 @@ class Services:
         self.exporting = ExportService(db, actor, settings)
         self.restoring = RestoreService(db, actor, settings)
         self.custody = CustodyService(db, actor, settings)
+        self.packaging = PackageService(db, actor, settings, self.exporting)
 
     @property
     def location(self) -> str:

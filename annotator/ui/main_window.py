@@ -41,6 +41,7 @@ from annotator.ui.dialogs import case_dialog, preferences
 from annotator.ui.export_flow import ExportFlow
 from annotator.ui.import_flow import ImportFlow
 from annotator.ui.media_browser import MediaBrowser
+from annotator.ui.package_flow import PackageFlow
 from annotator.ui.panels.history import HistoryPanel
 from annotator.ui.panels.properties import PropertiesPanel
 from annotator.ui.panels.provenance import BatchProvenanceDialog
@@ -127,6 +128,8 @@ class MainWindow(QMainWindow):
         self.imports.finished.connect(self._import_finished)
         self.exports = ExportFlow(self, services, self.workers)
         self.exports.restored.connect(lambda report: self.changed.emit(report.changes))
+        self.packages = PackageFlow(self, services.packaging)
+        self.packages.finished.connect(lambda _: self.changed.emit(Changes(audit=True)))
         self.custody_flow = CustodyFlow(self, services.custody)
         self.custody_flow.finished.connect(lambda report: self.changed.emit(report.changes))
         self.exports.finished.connect(lambda _: self.changed.emit(Changes(audit=True)))
@@ -183,6 +186,13 @@ class MainWindow(QMainWindow):
             self.export_case,
             "export",
             "Export the case as a report (HTML, PDF) or for other tools (CSV, JSON, ELAN, ...)",
+        )
+        self.package_action = self._action(
+            "Export evidence &package...",
+            self.export_package,
+            None,
+            "Write the case as a BagIt evidence package: original media, report, JSON "
+            "and audit trail",
         )
         self.import_annotations_action = self._action(
             "Import &annotations...",
@@ -248,6 +258,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.import_annotations_action)
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.package_action)
         file_menu.addAction(self.snapshot_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -489,6 +500,12 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage("Annotation restored; recorded in the audit trail", 10000)
         self.changed.emit(result.changes)
+
+    def export_package(self) -> None:
+        if self.case_uid is None:
+            show_information(self, "No case open", "Open or create a case first.")
+            return
+        self.packages.export(self.case_uid, self.services.cases.get(self.case_uid).name)
 
     def verify_integrity(self) -> None:
         if self.case_uid is None:
@@ -740,6 +757,9 @@ class MainWindow(QMainWindow):
         if self.imports.busy:
             self.imports.cancel()  # keep what was imported; stop promptly
             self.imports.wait()
+        if self.packages.busy:
+            self.packages.cancel()  # nothing half-written is left; the case is unchanged
+            self.packages.wait()
         if self.custody_flow.busy:
             self.custody_flow.cancel()  # states and relinks recorded so far are kept
             self.custody_flow.wait()

@@ -136,3 +136,30 @@ def test_usage_errors_exit_2(
     assert code == 2 and err.startswith("error: ")
     code, _, err = run(capsys, None, "verify-package", str(tmp_path / "nowhere"))
     assert code == 2 and err.startswith("error: ") and "nowhere" in err
+
+
+def test_ctrl_c_cancels_and_leaves_nothing(
+    capsys: pytest.CaptureFixture[str],
+    services: Services,
+    demo: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import signal
+
+    from annotator.core.progress import drain as real_drain
+
+    def interrupted_drain(work: object, bar: object = None) -> object:
+        next(work)  # type: ignore[call-overload]
+        next(work)  # type: ignore[call-overload]  # the temporary folder exists by now
+        os.kill(os.getpid(), signal.SIGINT)  # the investigator presses Ctrl-C
+        return real_drain(work, bar)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("annotator.cli.package_cmds.drain", interrupted_drain)
+    head = services.audit.head(services.cases.get_by_name(demo).uid)
+    out = tmp_path / "out" / "pkg"
+    code, _, err = run(capsys, services, "package", "--case", demo, "--out", str(out))
+    assert code == 1 and "cancelled" in err and "nothing was written" in err
+    assert list((tmp_path / "out").iterdir()) == []
+    assert services.audit.head(services.cases.get_by_name(demo).uid) == head
