@@ -85,3 +85,11 @@ def media_folder(tmp_path: Path, corpus: dict[str, Path]) -> Path:
     for name in ("h264-bframes", "vfr", "image.jpg", "audio-aac"):
         shutil.copy2(corpus[name], folder / corpus[name].name)
     return folder
+
+
+@pytest.fixture(scope="session")
+def scene_clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """An original clip, its re-encode, a 3-second excerpt and look-alike unrelated clips."""
+    from tests.scene_clips import make_scene_clips
+
+    return make_scene_clips(tmp_path_factory.getbasetemp() / "scene-clips")

@@ -245,6 +245,9 @@ class NewMedia:
     metadata_json: str = "{}"
     thumbnail: bytes | None = None
     phash: str = ""
+    # Videos: compact JSON [[ms, "pHash hex"], ...] of frames sampled evenly in time.
+    # None: not computed (pictures, sound, and videos imported before fingerprints existed).
+    frame_hashes: str | None = None
 
 
 # The place and time fields of an annotation or a media item, in their order on the form.

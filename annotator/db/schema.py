@@ -98,6 +98,8 @@ class MediaRow(_PlaceColumns, Base):
     metadata_json: Mapped[str] = mapped_column(Text, default="{}")
     thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary)
     phash: Mapped[str] = mapped_column(String(64), default="")
+    # JSON [[ms, "hex"], ...] of a video's sampled frames; NULL when not computed (see 0003).
+    frame_hashes: Mapped[str | None] = mapped_column(Text)
     source_url: Mapped[str] = mapped_column(Text, default="")
     platform: Mapped[str] = mapped_column(SHORT, default="")
     uploader: Mapped[str] = mapped_column(Text, default="")

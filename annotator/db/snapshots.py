@@ -41,8 +41,17 @@ def _case(row: CaseRow) -> Snapshot:
     return _columns(row, {"id"})
 
 
+# Columns added after cases already existed. Left out while NULL, a record written before
+# the column existed keeps the snapshot its audit events recorded, so old cases still verify;
+# the (audited) update that fills one in adds it to the snapshot.
+_MEDIA_LATER = ("frame_hashes",)
+
+
 def _media(row: MediaRow) -> Snapshot:
     snap = _columns(row, _SKIP | {"thumbnail"})
+    for name in _MEDIA_LATER:
+        if snap[name] is None:
+            del snap[name]
     # The thumbnail is derived, but it is what people see: a swapped one must show.
     snap["thumbnail_sha256"] = hashlib.sha256(row.thumbnail).hexdigest() if row.thumbnail else ""
     return snap

@@ -60,6 +60,20 @@ def metadata_text(metadata: dict[str, Any]) -> str:
     return json.dumps(metadata, sort_keys=True, ensure_ascii=False, default=str)
 
 
+def _frame_hashes(path: Path, index: FrameIndex | None, cancel: CancelToken | None) -> str | None:
+    """The video's perceptual fingerprint, or None (not computed) when it cannot be made.
+
+    The file was already probed, so a failure here is a decoder quirk: the import goes on
+    and the duplicates service's backfill can try again (and say why it fails).
+    """
+    from annotator.media import fingerprint
+
+    try:
+        return fingerprint.dumps(fingerprint.video_frame_hashes(path, index, cancel=cancel))
+    except MediaError:
+        return None
+
+
 def analyse_file(
     path: Path,
     *,
@@ -123,6 +137,9 @@ def analyse_file(
         if av.kind is MediaKind.AUDIO and mime.startswith("video/"):
             mime = "audio/" + mime.split("/", 1)[1]
         poster = av.poster
+        frame_hashes = None
+        if av.kind is MediaKind.VIDEO:
+            frame_hashes = _frame_hashes(path, av.index, cancel)
         media = replace(
             file_facts,
             kind=av.kind,
@@ -142,6 +159,7 @@ def analyse_file(
             metadata_json=metadata_text(av.metadata),
             thumbnail=None if poster is None else jpeg_thumbnail(poster),
             phash="" if poster is None else perceptual_hash(poster),
+            frame_hashes=frame_hashes,
         )
         index = av.index
 

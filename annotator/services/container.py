@@ -14,6 +14,7 @@ from annotator.services.audit import AuditService
 from annotator.services.cases import CaseService
 from annotator.services.claims import ClaimService
 from annotator.services.custody import CustodyService
+from annotator.services.duplicates import DuplicateService
 from annotator.services.exporting import ExportService
 from annotator.services.importing import ImportService
 from annotator.services.media import MediaService
@@ -49,6 +50,7 @@ class Services:
         self.exporting = ExportService(db, actor, settings)
         self.restoring = RestoreService(db, actor, settings)
         self.custody = CustodyService(db, actor, settings)
+        self.duplicates = DuplicateService(db, actor, settings)
         self.packaging = PackageService(db, actor, settings, self.exporting)
 
     @property

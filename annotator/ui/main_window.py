@@ -37,7 +37,7 @@ from annotator.ui import help as help_ui
 from annotator.ui.annotations.controller import AnnotationWorkspace
 from annotator.ui.case_overview import CaseOverview
 from annotator.ui.custody_flow import CustodyFlow
-from annotator.ui.dialogs import case_dialog, preferences
+from annotator.ui.dialogs import case_dialog, duplicates_dialog, preferences
 from annotator.ui.export_flow import ExportFlow
 from annotator.ui.import_flow import ImportFlow
 from annotator.ui.media_browser import MediaBrowser
@@ -243,6 +243,12 @@ class MainWindow(QMainWindow):
             None,
             "Find moved media files in a folder (by size and SHA-256)",
         )
+        self.find_duplicates_action = self._action(
+            "Find &near-duplicates...",
+            self.find_duplicates,
+            None,
+            "Re-uploads, re-encodes and excerpts of the same footage",
+        )
         self.shortcuts_action = self._action(
             "&Keyboard shortcuts", self.show_shortcuts, "shortcuts_help"
         )
@@ -285,6 +291,8 @@ class MainWindow(QMainWindow):
         case_menu.addAction(self.check_audit_action)
         case_menu.addAction(self.verify_action)
         case_menu.addAction(self.relink_action)
+        media_menu = bar.addMenu("&Media")
+        media_menu.addAction(self.find_duplicates_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.demo_action)
         help_menu.addAction(self.shortcuts_action)
@@ -500,6 +508,19 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage("Annotation restored; recorded in the audit trail", 10000)
         self.changed.emit(result.changes)
+
+    def find_duplicates(self) -> None:
+        if self.case_uid is None:
+            show_information(self, "No case open", "Open or create a case first.")
+            return
+        dialog = duplicates_dialog.show_duplicates(
+            self,
+            self.services.duplicates,
+            self.case_uid,
+            self.services.media.thumbnails(self.case_uid),
+        )
+        dialog.media_chosen.connect(self.media_browser.select)
+        dialog.changed.connect(self.changed.emit)
 
     def export_package(self) -> None:
         if self.case_uid is None:

@@ -46,7 +46,7 @@ def test_empty_state_then_create_and_switch_cases(
 ) -> None:
     window = make_window()
     window.show()
-    assert menu_titles(window) == ["File", "Edit", "View", "Case", "Help"]
+    assert menu_titles(window) == ["File", "Edit", "View", "Case", "Media", "Help"]
     assert window.overview.currentWidget() is window.overview.empty
     assert "No case open" in window.overview.empty_label.text()
     assert not window.check_audit_action.isEnabled()

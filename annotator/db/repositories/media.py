@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from annotator.core import validation
 from annotator.core.entities import PLACE_FIELDS, Media, NewMedia
@@ -148,4 +148,46 @@ def set_verified(session: Session, journal: Journal, case: CaseRow, uid: str, st
     row.last_verify_state = state
     row.last_verified_at = journal.clock()
     journal.updated(row, "media.verify", before)
+    return convert.media(row)
+
+
+def with_frame_hashes(session: Session, case: CaseRow) -> list[tuple[Media, str | None]]:
+    """Every media item with its stored frame hashes (None: not computed), by file name."""
+    rows = session.scalars(
+        select(MediaRow)
+        .where(MediaRow.case_id == case.id)
+        .order_by(MediaRow.file_name, MediaRow.id)
+        .options(defer(MediaRow.thumbnail))
+    )
+    return [(convert.media(row), row.frame_hashes) for row in rows]
+
+
+def without_frame_hashes(session: Session, case: CaseRow) -> list[Media]:
+    """Videos whose frame hashes were never computed (imported before fingerprints)."""
+    rows = session.scalars(
+        select(MediaRow)
+        .where(
+            MediaRow.case_id == case.id,
+            MediaRow.kind == "video",
+            MediaRow.frame_hashes.is_(None),
+        )
+        .order_by(MediaRow.file_name, MediaRow.id)
+        .options(defer(MediaRow.thumbnail))
+    )
+    return [convert.media(row) for row in rows]
+
+
+def set_frame_hashes(
+    session: Session, journal: Journal, case: CaseRow, uid: str, frame_hashes: str
+) -> Media | None:
+    """Store a video's computed fingerprint, audited as "media.fingerprint".
+
+    Only fills in a missing one: None (nothing written) when another run was first.
+    """
+    row = by_uid(session, MediaRow, case, uid)
+    if row.frame_hashes is not None:
+        return None
+    before = snapshot(row)
+    row.frame_hashes = frame_hashes
+    journal.updated(row, "media.fingerprint", before)
     return convert.media(row)
