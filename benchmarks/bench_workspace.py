@@ -332,8 +332,10 @@ def _insert_only_search() -> Iterator[None]:
 
     original = search.reindex
 
-    def reindex(session: Any, case_uid: str, entity_type: str, uid: str, after: Any) -> None:
-        original(_NoSearchDelete(session), case_uid, entity_type, uid, after)
+    def reindex(
+        session: Any, case_uid: str, entity_type: str, uid: str, after: Any, **options: Any
+    ) -> None:
+        original(_NoSearchDelete(session), case_uid, entity_type, uid, after, **options)
 
     search.reindex = reindex  # type: ignore[assignment]
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,8 +103,7 @@ class ExportDialog(QDialog):
         return str(self.format.currentData())
 
     def _default_path(self) -> Path:
-        stem = "".join(c if c.isalnum() or c in "-_ " else "_" for c in self._case_name).strip()
-        stem = stem.replace(" ", "_") or "case"
+        stem = re.sub(r"[^\w-]+", "_", self._case_name, flags=re.UNICODE).strip("_") or "case"
         fmt = self.fmt()
         if fmt in PER_MEDIA:
             return self._folder / f"{stem}_{fmt}"
