@@ -11,6 +11,7 @@ from typing import NoReturn
 from annotator import APP_NAME, __version__
 from annotator.cli import (
     case_cmds,
+    clip_cmd,
     custody_cmds,
     demo_cmd,
     export_cmds,
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmds.register(subparsers, common)
     custody_cmds.register(subparsers, common)
     package_cmds.register(subparsers, common)
+    clip_cmd.register(subparsers, common)
     return parser
 
 

@@ -13,6 +13,7 @@ from annotator.services.annotating import AnnotationService
 from annotator.services.audit import AuditService
 from annotator.services.cases import CaseService
 from annotator.services.claims import ClaimService
+from annotator.services.clips import ClipService
 from annotator.services.custody import CustodyService
 from annotator.services.duplicates import DuplicateService
 from annotator.services.exporting import ExportService
@@ -50,6 +51,7 @@ class Services:
         self.exporting = ExportService(db, actor, settings)
         self.restoring = RestoreService(db, actor, settings)
         self.custody = CustodyService(db, actor, settings)
+        self.clips = ClipService(db, actor, settings)
         self.duplicates = DuplicateService(db, actor, settings)
         self.packaging = PackageService(db, actor, settings, self.exporting)
 

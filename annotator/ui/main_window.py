@@ -36,6 +36,7 @@ from annotator.ui import custody_flow, import_flow
 from annotator.ui import help as help_ui
 from annotator.ui.annotations.controller import AnnotationWorkspace
 from annotator.ui.case_overview import CaseOverview
+from annotator.ui.clip_flow import ClipFlow
 from annotator.ui.custody_flow import CustodyFlow
 from annotator.ui.dialogs import case_dialog, duplicates_dialog, preferences
 from annotator.ui.export_flow import ExportFlow
@@ -128,6 +129,9 @@ class MainWindow(QMainWindow):
         self.imports.finished.connect(self._import_finished)
         self.exports = ExportFlow(self, services, self.workers)
         self.exports.restored.connect(lambda report: self.changed.emit(report.changes))
+        self.clip_flow = ClipFlow(self, services)
+        self.clip_flow.attach(self.workspace.list, lambda: self.workspace.case_uid)
+        self.clip_flow.finished.connect(lambda _: self.changed.emit(Changes(audit=True)))
         self.packages = PackageFlow(self, services.packaging)
         self.packages.finished.connect(lambda _: self.changed.emit(Changes(audit=True)))
         self.custody_flow = CustodyFlow(self, services.custody)
@@ -778,6 +782,9 @@ class MainWindow(QMainWindow):
         if self.imports.busy:
             self.imports.cancel()  # keep what was imported; stop promptly
             self.imports.wait()
+        if self.clip_flow.busy:
+            self.clip_flow.cancel()
+            self.clip_flow.wait()
         if self.packages.busy:
             self.packages.cancel()  # nothing half-written is left; the case is unchanged
             self.packages.wait()
