@@ -12,7 +12,7 @@ from annotator.cli.output import emit_json
 from annotator.cli.progress_bar import ProgressBar
 from annotator.core.progress import Cancelled, CancelToken, drain
 from annotator.reports.document import Selection
-from annotator.services.exporting import FORMATS, PER_MEDIA
+from annotator.services.exporting import FORMATS, OMITTABLE_FIELDS, PER_MEDIA
 
 
 def register(
@@ -46,6 +46,18 @@ def register(
     export.add_argument("--claim", metavar="UID", help="only the evidence of this claim")
     export.add_argument("--tag", metavar="PATH", help="only annotations with this tag or below")
     export.add_argument(
+        "--redacted",
+        action="store_true",
+        help="publication mode: burn the case's redactions into every still (html, pdf, stills)",
+    )
+    export.add_argument(
+        "--omit",
+        default="",
+        metavar="FIELDS",
+        help="publication mode: leave these media fields out, comma-separated "
+        f"(any of {', '.join(OMITTABLE_FIELDS)})",
+    )
+    export.add_argument(
         "--progress", action="store_true", help="show progress on stderr even when not a terminal"
     )
     export.set_defaults(handler=export_case)
@@ -74,7 +86,15 @@ def export_case(args: argparse.Namespace, ctx: CommandContext) -> int:
     selection = Selection(tuple(s.lower() for s in args.media), args.claim, args.tag)
     bar = ProgressBar(enabled=args.progress or sys.stderr.isatty())
     token = CancelToken()
-    work = services.exporting.run(case.uid, args.format, Path(args.out), selection, token)
+    work = services.exporting.run(
+        case.uid,
+        args.format,
+        Path(args.out),
+        selection,
+        token,
+        redacted=args.redacted,
+        omit_fields=[f for f in args.omit.split(",") if f.strip()],
+    )
     try:
         with cancel_on_interrupt(token):  # nothing half-written is left under the output name
             result = drain(work, bar)
@@ -91,6 +111,10 @@ def export_case(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"Exported {result.annotations} annotations of '{case.name}' {where} "
             f"{result.out} ({len(result.files)} file{'s' if len(result.files) != 1 else ''})."
         )
+        if args.redacted:
+            print("  redacted: the case's redactions are burned into every still")
+        if args.omit.strip():
+            print(f"  left out: {args.omit}")
         for problem in result.problems:
             print(f"  warning: {problem}")
     return 1 if result.problems else 0

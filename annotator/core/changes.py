@@ -15,6 +15,7 @@ class Changes:
     tags: frozenset[str] = field(default_factory=frozenset)
     claims: frozenset[str] = field(default_factory=frozenset)
     claim_links: frozenset[str] = field(default_factory=frozenset)
+    redactions: frozenset[str] = field(default_factory=frozenset)
     audit: bool = False
 
     def __or__(self, other: Changes) -> Changes:
@@ -25,13 +26,22 @@ class Changes:
             tags=self.tags | other.tags,
             claims=self.claims | other.claims,
             claim_links=self.claim_links | other.claim_links,
+            redactions=self.redactions | other.redactions,
             audit=self.audit or other.audit,
         )
 
     @property
     def any(self) -> bool:
         return self.audit or any(
-            (self.cases, self.media, self.annotations, self.tags, self.claims, self.claim_links)
+            (
+                self.cases,
+                self.media,
+                self.annotations,
+                self.tags,
+                self.claims,
+                self.claim_links,
+                self.redactions,
+            )
         )
 
     @classmethod
@@ -50,4 +60,5 @@ _FIELD_FOR_TYPE = {
     "tag": "tags",
     "claim": "claims",
     "claim_link": "claim_links",
+    "redaction": "redactions",
 }

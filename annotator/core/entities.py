@@ -43,6 +43,17 @@ class Confidence(enum.StrEnum):
     HIGH = "high"
 
 
+class RedactionShape(enum.StrEnum):
+    RECT = "rect"
+    ELLIPSE = "ellipse"
+
+
+class RedactionMethod(enum.StrEnum):
+    BLUR = "blur"
+    PIXELATE = "pixelate"
+    FILL = "fill"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Case:
     id: int
@@ -125,6 +136,7 @@ class Media:
     imported_by: str
     last_verified_at: datetime | None = None
     last_verify_state: str = ""
+    graphic: bool = False  # distressing content: shown blurred until revealed
     version: int = 1
 
 
@@ -185,10 +197,62 @@ class Annotation:
     confidence: str = ""
     place: Place = field(default_factory=Place)
     tag_uids: tuple[str, ...] = ()
+    graphic: bool = False  # the moment or segment shows distressing content
     author: str
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Keyframe:
+    """Where a redaction is on one frame: normalised 0..1 box of the displayed frame.
+
+    ``frame``/``ms`` are None on an image (one keyframe, the whole picture's only state).
+    """
+
+    frame: int | None
+    ms: int | None
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def as_record(self) -> dict[str, object]:
+        return {
+            "frame": self.frame,
+            "ms": self.ms,
+            "x": self.x,
+            "y": self.y,
+            "w": self.w,
+            "h": self.h,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Redaction:
+    """An area hidden in published output: a moving box over frames start..end (inclusive).
+
+    Between keyframes the box is interpolated linearly (``annotator.media.redaction``).
+    Images have no span (all four span fields None) and one keyframe.
+    """
+
+    id: int
+    uid: str
+    case_uid: str
+    media_uid: str
+    shape: RedactionShape
+    method: RedactionMethod
+    start_frame: int | None = None
+    end_frame: int | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
+    keyframes: tuple[Keyframe, ...] = ()
+    label: str = ""
+    author: str
+    created_at: datetime
+    updated_at: datetime
     version: int = 1
 
 

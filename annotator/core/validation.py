@@ -144,3 +144,39 @@ def region(value: dict[str, object] | None) -> str | None:
     else:
         raise ValidationError("A region is a 'rect' or a 'polygon'.")
     return json.dumps(clean, sort_keys=True, separators=(",", ":"))
+
+
+def redaction_keyframes(value: object, *, image: bool) -> str:
+    """Normalise a redaction's keyframes to canonical JSON text, sorted by frame.
+
+    Each keyframe is ``{"frame", "ms", "x", "y", "w", "h"}``: a box in normalised 0..1
+    coordinates of the displayed frame, rounded like regions (6 decimals). On an image
+    there is exactly one keyframe and its frame and ms are None; on a video every keyframe
+    names its frame (0-based) and that frame's time in ms, and no two share a frame.
+    """
+    if not isinstance(value, list | tuple) or not value:
+        raise ValidationError("A redaction needs at least one keyframe (a box on a frame).")
+    clean: list[dict[str, object]] = []
+    for raw in value:
+        if not isinstance(raw, dict):
+            raise ValidationError("Each redaction keyframe is an object with frame, x, y, w, h.")
+        box = json.loads(region({"shape": "rect", **{k: raw.get(k) for k in "xywh"}}) or "{}")
+        frame, ms = raw.get("frame"), raw.get("ms")
+        for name, number in (("frame", frame), ("ms", ms)):
+            if number is not None and (
+                isinstance(number, bool) or not isinstance(number, int) or number < 0
+            ):
+                raise ValidationError(f"A keyframe's {name} must be a whole number from 0.")
+        if image and (frame is not None or ms is not None):
+            raise ValidationError("An image has no frames: its redaction has no frame or time.")
+        if not image and (frame is None or ms is None):
+            raise ValidationError("A keyframe on a video needs its frame number and time.")
+        clean.append({"frame": frame, "ms": ms, **{k: box[k] for k in "xywh"}})
+    if image and len(clean) != 1:
+        raise ValidationError("A redaction on an image has exactly one box.")
+    if not image:
+        clean.sort(key=lambda k: int(k["frame"]))  # type: ignore[call-overload]
+        frames = [k["frame"] for k in clean]
+        if len(set(frames)) != len(frames):
+            raise ValidationError("Two keyframes of one redaction are on the same frame.")
+    return json.dumps(clean, sort_keys=True, separators=(",", ":"))

@@ -18,10 +18,14 @@ from annotator.core.entities import (
     Claim,
     ClaimLink,
     ClaimStatus,
+    Keyframe,
     Media,
     MediaKind,
     Place,
     Provenance,
+    Redaction,
+    RedactionMethod,
+    RedactionShape,
     Relation,
     Tag,
 )
@@ -31,6 +35,7 @@ from annotator.db.schema import (
     ClaimLinkRow,
     ClaimRow,
     MediaRow,
+    RedactionRow,
     TagRow,
 )
 
@@ -105,6 +110,7 @@ def media(row: MediaRow) -> Media:
         imported_by=row.imported_by,
         last_verified_at=row.last_verified_at,
         last_verify_state=row.last_verify_state,
+        graphic=bool(row.graphic),
         version=row.version,
     )
 
@@ -154,6 +160,7 @@ _PLAIN_ANNOTATION_FIELDS = (
     "translation",
     "translation_lang",
     "confidence",
+    "graphic",
     "author",
     "created_at",
     "updated_at",
@@ -239,6 +246,7 @@ def annotation(
         translation=row.translation,
         translation_lang=row.translation_lang,
         confidence=row.confidence,
+        graphic=bool(row.graphic),
         place=_place(row),
         tag_uids=tag_uids if tag_uids is not None else tuple(sorted(t.uid for t in row.tags)),
         author=row.author,
@@ -275,4 +283,40 @@ def audit_event(row: AuditEventRow) -> AuditEvent:
         after=None if row.after_json is None else json.loads(row.after_json),
         prev_hash=row.prev_hash,
         hash=row.hash,
+    )
+
+
+def keyframes(text: str) -> tuple[Keyframe, ...]:
+    """Stored keyframe JSON -> keyframes (already validated when written)."""
+    return tuple(
+        Keyframe(
+            frame=k.get("frame"),
+            ms=k.get("ms"),
+            x=float(k["x"]),
+            y=float(k["y"]),
+            w=float(k["w"]),
+            h=float(k["h"]),
+        )
+        for k in json.loads(text)
+    )
+
+
+def redaction(row: RedactionRow) -> Redaction:
+    return Redaction(
+        id=row.id,
+        uid=row.uid,
+        case_uid=row.case.uid,
+        media_uid=row.media.uid,
+        shape=RedactionShape(row.shape),
+        method=RedactionMethod(row.method),
+        start_frame=row.start_frame,
+        end_frame=row.end_frame,
+        start_ms=row.start_ms,
+        end_ms=row.end_ms,
+        keyframes=keyframes(row.keyframes_json),
+        label=row.label,
+        author=row.author,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
     )

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -113,6 +114,8 @@ class MediaRow(_PlaceColumns, Base):
     imported_by: Mapped[str] = mapped_column(SHORT)
     last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_verify_state: Mapped[str] = mapped_column(String(20), default="")
+    # Distressing content (issue 8, part 5); added in 0004, see snapshots._LATER.
+    graphic: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     case: Mapped[CaseRow] = relationship()
@@ -205,6 +208,7 @@ class AnnotationRow(_PlaceColumns, Base):
     translation: Mapped[str] = mapped_column(Text, default="")
     translation_lang: Mapped[str] = mapped_column(String(35), default="")
     confidence: Mapped[str] = mapped_column(String(20), default="")
+    graphic: Mapped[bool] = mapped_column(default=False, server_default=false())
     author: Mapped[str] = mapped_column(SHORT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -239,6 +243,40 @@ class ClaimLinkRow(Base):
     case: Mapped[CaseRow] = relationship()
     annotation: Mapped[AnnotationRow] = relationship()
     claim: Mapped[ClaimRow] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class RedactionRow(Base):
+    """An area to hide in published output; keyframes as canonical JSON text (0004)."""
+
+    __tablename__ = "redactions"
+    __table_args__ = (
+        UniqueConstraint("case_id", "uid"),
+        CheckConstraint("shape IN ('rect', 'ellipse')", name="shape"),
+        CheckConstraint("method IN ('blur', 'pixelate', 'fill')", name="method"),
+        Index("ix_redactions_media_start", "media_id", "start_frame"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(UID)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_items.id", ondelete="RESTRICT"))
+    shape: Mapped[str] = mapped_column(String(10))
+    method: Mapped[str] = mapped_column(String(10))
+    start_frame: Mapped[int | None] = mapped_column(Integer)
+    end_frame: Mapped[int | None] = mapped_column(Integer)
+    start_ms: Mapped[int | None] = mapped_column(Integer)
+    end_ms: Mapped[int | None] = mapped_column(Integer)
+    keyframes_json: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(SHORT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    case: Mapped[CaseRow] = relationship()
+    media: Mapped[MediaRow] = relationship()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

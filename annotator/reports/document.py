@@ -13,7 +13,7 @@ from datetime import datetime
 
 from annotator import __version__
 from annotator.core.audit_chain import format_at
-from annotator.core.entities import Annotation, Case, Claim, ClaimLink, Media, Tag
+from annotator.core.entities import Annotation, Case, Claim, ClaimLink, Media, Redaction, Tag
 
 SCHEMA = "evidence-annotator/1"
 
@@ -61,6 +61,7 @@ def media_record(m: Media) -> dict[str, object]:
         "verify_state": m.last_verify_state or None,
         "last_verified_at": iso(m.last_verified_at),
         "phash": m.phash or None,
+        "graphic": m.graphic,
         "metadata": json.loads(m.metadata_json or "{}"),
     }
 
@@ -112,6 +113,7 @@ def annotation_record(
         "translation": a.translation,
         "translation_lang": a.translation_lang,
         "confidence": a.confidence,
+        "graphic": a.graphic,
         "tags": sorted(tag_paths),
         "claims": [
             {
@@ -126,6 +128,31 @@ def annotation_record(
         "author": a.author,
         "created_at": iso(a.created_at),
         "updated_at": iso(a.updated_at),
+    }
+
+
+def redaction_record(r: Redaction, media_sha256: str) -> dict[str, object]:
+    """A redaction as the export document carries it (and stills and clips apply it).
+
+    ``start_frame``..``end_frame`` is the span (inclusive; None on an image), ``end_ms``
+    exclusive like a segment's; ``keyframes`` are ``{"frame", "ms", "x", "y", "w", "h"}``
+    boxes normalised to the displayed frame, interpolated linearly between frames.
+    """
+    return {
+        "uid": r.uid,
+        "media_uid": r.media_uid,
+        "media_sha256": media_sha256,
+        "shape": r.shape.value,
+        "method": r.method.value,
+        "start_frame": r.start_frame,
+        "end_frame": r.end_frame,
+        "start_ms": r.start_ms,
+        "end_ms": r.end_ms,
+        "keyframes": [k.as_record() for k in r.keyframes],
+        "label": r.label,
+        "author": r.author,
+        "created_at": iso(r.created_at),
+        "updated_at": iso(r.updated_at),
     }
 
 
@@ -162,6 +189,7 @@ class CaseData:
     audit_events: int
     audit_head: str
     extra: dict[str, object] = field(default_factory=dict)
+    redactions: list[Redaction] = field(default_factory=list)
 
 
 def _tag_matches(path: str, wanted: str) -> bool:
@@ -227,7 +255,14 @@ def build_document(
             )
             for a in annotations
         ],
-        "redactions": [],
+        "redactions": [
+            redaction_record(r, sha_of.get(r.media_uid, ""))
+            for r in sorted(
+                data.redactions,
+                key=lambda r: (order.get(r.media_uid, 0), r.start_frame or 0, r.uid),
+            )
+            if r.media_uid in order
+        ],
         "audit": {"events": data.audit_events, "head_hash": data.audit_head},
     }
 
@@ -236,6 +271,14 @@ def annotations_by_media(document: dict[str, object]) -> dict[str, list[dict[str
     """The document's annotations grouped by media uid, in the document's order."""
     grouped: dict[str, list[dict[str, object]]] = {}
     for record in _records(document, "annotations"):
+        grouped.setdefault(str(record["media_uid"]), []).append(record)
+    return grouped
+
+
+def redactions_by_media(document: dict[str, object]) -> dict[str, list[dict[str, object]]]:
+    """The document's redactions grouped by media uid."""
+    grouped: dict[str, list[dict[str, object]]] = {}
+    for record in _records(document, "redactions"):
         grouped.setdefault(str(record["media_uid"]), []).append(record)
     return grouped
 

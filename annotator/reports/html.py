@@ -54,6 +54,18 @@ PROVENANCE_FIELDS = (
     ("archive_url", "Archive URL"),
     ("notes", "Notes"),
 )
+METHOD_LABEL = {
+    "blur": "blurred",
+    "pixelate": "pixelated",
+    "fill": "covered with solid black",
+}
+SHAPE_LABEL = {"rect": "rectangles", "ellipse": "ellipses"}
+FIELD_LABEL = {
+    **dict(PROVENANCE_FIELDS),
+    "original_path": "Original path",
+    "location": "Current location",
+    "imported_by": "Importer",
+}
 _WEB_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"'`\\]+$", re.IGNORECASE)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -343,6 +355,9 @@ def report_view(
         if items:
             groups.append({"media": m, "anchor": f"g-{m['anchor']}", "annotations": items})
 
+    publication = _publication_view(document)
+    if publication["redacted"]:
+        _mark_redacted_stills(document, annotation_records, annotations)
     claims = [_claim_view(c, i, claim_anchor, annotations) for i, c in enumerate(claim_records, 1)]
     kinds = {
         k: sum(1 for a in annotations if a["kind"] == k) for k in ("moment", "segment", "region")
@@ -368,6 +383,7 @@ def report_view(
             "head": head[:16] if _HEX.match(head) else "",
         },
         "selection": _selection_rows(document, media_records, claim_records),
+        "publication": publication,
         "counts": {
             "media": len(media),
             "annotations": len(annotations),
@@ -383,6 +399,65 @@ def report_view(
             for t in _records(document, "tags")
         ],
     }
+
+
+def _publication_view(document: Mapping[str, Any]) -> dict[str, Any]:
+    """What the first page says about redaction and omitted fields (publication mode)."""
+    publication = _mapping(document.get("publication"))
+    redacted = bool(publication.get("redacted"))
+    available = len(_records(document, "redactions"))
+    methods = [
+        METHOD_LABEL.get(_text(m), _text(m)) for m in publication.get("redaction_methods") or []
+    ]
+    shapes = [
+        SHAPE_LABEL.get(_text(s), _text(s)) for s in publication.get("redaction_shapes") or []
+    ]
+    omitted = [FIELD_LABEL.get(_text(f), _text(f)) for f in publication.get("omitted_fields") or []]
+    count = _int(publication.get("redactions")) or 0
+    kinds = ""
+    if redacted and count:
+        kinds = (
+            f"{plural(count, 'area')} hidden in the stills: "
+            f"{_join(methods)}; drawn as {_join(shapes)}."
+        )
+    elif redacted:
+        kinds = "The case has no redaction areas on the media of this report."
+    return {
+        "redacted": redacted,
+        "kinds": kinds,
+        "methods": methods,
+        "omitted": omitted,
+        "unredacted_areas": 0 if redacted else available,
+        "stated": redacted or bool(omitted),
+    }
+
+
+def _join(words: Sequence[str]) -> str:
+    words = [w for w in words if w]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _mark_redacted_stills(
+    document: Mapping[str, Any],
+    records: Sequence[Record],
+    annotations: Sequence[dict[str, Any]],
+) -> None:
+    """Say under each still whether a redaction hides part of it."""
+    from annotator.media.redaction import areas_at
+
+    by_media: dict[str, list[Record]] = {}
+    for r in _records(document, "redactions"):
+        by_media.setdefault(_text(r.get("media_uid")), []).append(r)
+    for record, view in zip(records, annotations, strict=True):
+        still = view["still"]
+        hidden = by_media.get(view["media_uid"])
+        if not still or not still.get("src") or not hidden:
+            continue
+        if areas_at(hidden, _int(record.get("start_frame"))):
+            caption = still.get("caption") or ""
+            still["caption"] = f"{caption} · redacted" if caption else "Redacted"
 
 
 def _selection_rows(
@@ -438,7 +513,8 @@ def _media_view(m: Record, n: int) -> dict[str, Any]:
         rows.append(_row("Codecs", " · ".join(c for c in codecs if c)))
     if m.get("captured_at"):
         rows.append(_row("Captured (file metadata)", _text(m.get("captured_at"))))
-    rows.append(_row("Original path", _text(m.get("original_path")), cls="path"))
+    if "original_path" in m:  # left out in publication mode when asked
+        rows.append(_row("Original path", _text(m.get("original_path")), cls="path"))
     if m.get("location") and m.get("location") != m.get("original_path"):
         rows.append(_row("Current location", _text(m.get("location")), cls="path"))
     imported = when(m.get("imported_at"))

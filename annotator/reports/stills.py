@@ -5,6 +5,10 @@ A report shows each annotation as a picture of the frame it marks (DESIGN.md: JP
 is represented by its first frame, an image by itself (EXIF orientation applied). Regions
 are normalised to the displayed frame, so they are drawn after the picture is upright.
 
+With ``redactions`` (the export document's redaction records of that media), each still is
+redacted before its region is drawn: what a published report shows is what the redaction
+preview showed (``annotator.media.redaction``).
+
 Failures raise :class:`MediaError` naming the file; callers show a placeholder instead.
 """
 
@@ -29,6 +33,8 @@ MAX_PIXELS = 250_000_000  # the default image limit of the settings (DESIGN.md)
 REGION_RGB = (255, 200, 0)
 HALO_RGB = (10, 10, 10)
 
+Redactions = Sequence[Mapping[str, object]] | None
+
 
 def still_jpeg(
     media_path: Path,
@@ -37,18 +43,17 @@ def still_jpeg(
     *,
     max_width: int = 960,
     max_pixels: int = MAX_PIXELS,
+    redactions: Redactions = None,
 ) -> bytes:
     """A JPEG of the annotation's frame, region drawn, at most ``max_width`` pixels wide.
 
-    ``media`` and ``annotation`` are records of the export document. Raises MediaError
-    for audio (no picture) and for files that are missing or cannot be decoded.
+    ``media`` and ``annotation`` are records of the export document; ``redactions`` the
+    document's redaction records of that media, applied before the region is drawn.
+    Raises MediaError for audio (no picture) and for files that are missing or cannot be
+    decoded.
     """
-    rgb = frame_rgb(media_path, media, annotation, max_width=max_width, max_pixels=max_pixels)
-    rgb = scale_to_width(rgb, max_width)
-    region = annotation.get("region")
-    if isinstance(region, Mapping):
-        rgb = draw_region(rgb, region)
-    return encode_jpeg(rgb)
+    frame, rgb = _picture(media_path, media, annotation, max_width=max_width, max_pixels=max_pixels)
+    return encode_jpeg(_finish(rgb, annotation, max_width, redactions, frame))
 
 
 def write_still_png(
@@ -58,13 +63,11 @@ def write_still_png(
     out: Path,
     *,
     max_pixels: int = MAX_PIXELS,
+    redactions: Redactions = None,
 ) -> Path:
-    """Write the annotation's frame at full resolution as PNG (region drawn), atomically."""
-    rgb = frame_rgb(media_path, media, annotation, max_pixels=max_pixels)
-    region = annotation.get("region")
-    if isinstance(region, Mapping):
-        rgb = draw_region(rgb, region)
-    atomic_write_bytes(out, encode_png(rgb))
+    """Write the annotation's frame at full resolution as PNG (redacted, region drawn)."""
+    frame, rgb = _picture(media_path, media, annotation, max_pixels=max_pixels)
+    atomic_write_bytes(out, encode_png(_finish(rgb, annotation, None, redactions, frame)))
     return out
 
 
@@ -75,24 +78,26 @@ def stills_in_order(
     *,
     max_width: int | None = 960,
     max_pixels: int = MAX_PIXELS,
+    redactions: Redactions = None,
 ) -> Iterator[tuple[Mapping[str, object], np.ndarray | MediaError]]:
-    """The picture of each annotation of one media, region drawn, as RGB (or why not).
+    """The picture of each annotation of one media, redacted, region drawn, as RGB (or why not).
 
     A video is opened once and its frames are decoded in time order: a report with 100
     annotations on one video makes one pass through it, not 100 seeks. ``max_width`` None
     keeps full resolution. The pictures come in frame order, not in the given order.
+    ``redactions``: the export document's redaction records of this media.
     """
     kind = str(media.get("kind", ""))
     if kind != "video" or not media_path.exists():
         for annotation in annotations:
             try:
-                rgb = frame_rgb(
+                frame, rgb = _picture(
                     media_path, media, annotation, max_width=max_width, max_pixels=max_pixels
                 )
             except MediaError as exc:
                 yield annotation, exc
                 continue
-            yield annotation, _finish(rgb, annotation, max_width)
+            yield annotation, _finish(rgb, annotation, max_width, redactions, frame)
         return
     name = str(media.get("file_name") or media_path.name)
     try:
@@ -103,22 +108,22 @@ def stills_in_order(
             yield annotation, error
         return
     with source:
-        last: tuple[tuple[int, int], np.ndarray] | None = None
+        last: tuple[tuple[int, int], tuple[int, np.ndarray]] | None = None
         for annotation in sorted(annotations, key=_time_order):
             key = _time_order(annotation)
             try:
                 if last is not None and last[0] == key:
-                    rgb = last[1]  # two annotations on one frame: decoded once
+                    number, rgb = last[1]  # two annotations on one frame: decoded once
                 else:
-                    rgb = _read(source, name, annotation)
-                    last = (key, rgb)
+                    number, rgb = _read(source, name, annotation)
+                    last = (key, (number, rgb))
             except MediaError as exc:
                 yield annotation, exc
                 continue
             except (EOFError, IndexError, ValueError, OSError) as exc:
                 yield annotation, _decode_failure(media_path, name, exc)
                 continue
-            yield annotation, _finish(rgb, annotation, max_width)
+            yield annotation, _finish(rgb, annotation, max_width, redactions, number)
 
 
 def _time_order(annotation: Mapping[str, object]) -> tuple[int, int]:
@@ -126,9 +131,20 @@ def _time_order(annotation: Mapping[str, object]) -> tuple[int, int]:
     return (frame if isinstance(frame, int) else -1, ms if isinstance(ms, int) else -1)
 
 
-def _finish(rgb: np.ndarray, annotation: Mapping[str, object], max_width: int | None) -> np.ndarray:
+def _finish(
+    rgb: np.ndarray,
+    annotation: Mapping[str, object],
+    max_width: int | None,
+    redactions: Redactions = None,
+    frame: int | None = None,
+) -> np.ndarray:
+    """Scale, redact (at the final size: pixels outside the boxes stay exact), draw the region."""
     if max_width:
         rgb = scale_to_width(rgb, max_width)
+    if redactions:
+        from annotator.media.redaction import redact_frame
+
+        rgb = redact_frame(rgb, redactions, frame)
     region = annotation.get("region")
     return draw_region(rgb, region) if isinstance(region, Mapping) else rgb
 
@@ -153,6 +169,18 @@ def frame_rgb(
 
     With ``max_width``, a JPEG photo may be decoded at a reduced size (never narrower).
     """
+    return _picture(media_path, media, annotation, max_width=max_width, max_pixels=max_pixels)[1]
+
+
+def _picture(
+    media_path: Path,
+    media: Mapping[str, object],
+    annotation: Mapping[str, object],
+    *,
+    max_width: int | None = None,
+    max_pixels: int = MAX_PIXELS,
+) -> tuple[int | None, np.ndarray]:
+    """(frame number or None for an image, upright RGB) of what the annotation marks."""
     kind = str(media.get("kind", ""))
     name = str(media.get("file_name") or media_path.name)
     if kind == "audio":
@@ -163,13 +191,13 @@ def frame_rgb(
             f"{name} is not at {media_path}. Relink the media to its current folder.",
         )
     if kind == "image":
-        return _image_rgb(media_path, name, max_width, max_pixels)
+        return None, _image_rgb(media_path, name, max_width, max_pixels)
     if kind == "video":
         return _video_rgb(media_path, name, annotation)
     raise MediaError("unsupported_format", f"{name}: unknown media kind '{kind}'.")
 
 
-def _video_rgb(path: Path, name: str, annotation: Mapping[str, object]) -> np.ndarray:
+def _video_rgb(path: Path, name: str, annotation: Mapping[str, object]) -> tuple[int, np.ndarray]:
     try:
         with VideoSource(path, index=_cached_index(path), cache_bytes=0) as source:
             return _read(source, name, annotation)
@@ -179,7 +207,10 @@ def _video_rgb(path: Path, name: str, annotation: Mapping[str, object]) -> np.nd
         raise _decode_failure(path, name, exc) from exc
 
 
-def _read(source: VideoSource, name: str, annotation: Mapping[str, object]) -> np.ndarray:
+def _read(
+    source: VideoSource, name: str, annotation: Mapping[str, object]
+) -> tuple[int, np.ndarray]:
+    """(frame number, upright RGB) of the annotation's frame."""
     frame = annotation.get("start_frame")
     at_ms = annotation.get("start_ms")
     if isinstance(frame, int) and not isinstance(frame, bool):
@@ -189,9 +220,11 @@ def _read(source: VideoSource, name: str, annotation: Mapping[str, object]) -> n
                 f"{name} has frames 0 to {source.index.frame_count - 1}; frame "
                 f"{frame} is not one of them. Verify the case: the file may have changed.",
             )
-        return source.read(frame).rgb
+        decoded = source.read(frame)
+        return decoded.number, decoded.rgb
     if isinstance(at_ms, int) and not isinstance(at_ms, bool):
-        return source.read_at_ms(at_ms).rgb
+        decoded = source.read_at_ms(at_ms)
+        return decoded.number, decoded.rgb
     raise MediaError("decode_error", f"The annotation on {name} has neither a frame nor a time.")
 
 

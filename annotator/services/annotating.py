@@ -55,6 +55,17 @@ class AnnotationService(Service):
             result = unit.result(ann)
         return result
 
+    def set_graphic(
+        self, case_uid: str, uid: str, graphic: bool, expected_version: int | None = None
+    ) -> Result[Annotation]:
+        """Mark the moment or segment as graphic (shown blurred until revealed), or not."""
+        with self.write() as unit:
+            ann = repo.set_graphic(
+                unit.session, unit.journal, unit.case(case_uid), uid, graphic, expected_version
+            )
+            result = unit.result(ann)
+        return result
+
     def delete(
         self, case_uid: str, uid: str, expected_version: int | None = None
     ) -> Result[Annotation]:

@@ -665,12 +665,28 @@ def redaction_plan(
     """
     if not redaction_available(redactions):
         raise AnnotatorError(
-            "Redacted clips are not available yet in this version: export the clip "
-            "unredacted and do not publish it, or wait for the redaction feature.",
+            "Redacted clips are not available in this version: export the clip "
+            "unredacted and do not publish it.",
             reason="not_available",
         )
-    raise AnnotatorError(
-        "Redacted clips are not available yet: the redaction records are not wired to clip "
-        "export in this version. Export the clip unredacted and do not publish it.",
-        reason="not_available",
-    )
+    from annotator.db.repositories import annotations as annotation_repo
+    from annotator.db.repositories.lookup import case_by_uid
+    from annotator.media.redaction import frame_redactor
+
+    service: Any = redactions
+    with service.read() as session:
+        annotation = annotation_repo.get(session, case_by_uid(session, case_uid), annotation_uid)
+    first = annotation.start_frame or 0
+    last = annotation.end_frame if annotation.end_frame is not None else first
+    records = [
+        r for r in service.records(case_uid, annotation.media_uid) if _overlaps(r, first, last)
+    ]
+    return frame_redactor(records), records
+
+
+def _overlaps(record: dict[str, object], first: int, last: int) -> bool:
+    """Whether a redaction's span meets frames first..last (no span: every frame)."""
+    start, end = record.get("start_frame"), record.get("end_frame")
+    if not isinstance(start, int):
+        return True
+    return start <= last and (not isinstance(end, int) or end >= first)

@@ -20,6 +20,7 @@ from annotator.services.exporting import ExportService
 from annotator.services.importing import ImportService
 from annotator.services.media import MediaService
 from annotator.services.packaging import PackageService
+from annotator.services.redactions import RedactionService
 from annotator.services.restoring import RestoreService
 from annotator.services.searching import SearchService
 from annotator.services.snapshots import SnapshotService
@@ -52,6 +53,7 @@ class Services:
         self.restoring = RestoreService(db, actor, settings)
         self.custody = CustodyService(db, actor, settings)
         self.clips = ClipService(db, actor, settings)
+        self.redactions = RedactionService(db, actor)
         self.duplicates = DuplicateService(db, actor, settings)
         self.packaging = PackageService(db, actor, settings, self.exporting)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,12 +27,29 @@ from annotator.db.repositories import annotations as annotation_repo
 from annotator.db.repositories import audit as audit_repo
 from annotator.db.repositories import claims as claim_repo
 from annotator.db.repositories import media as media_repo
+from annotator.db.repositories import redactions as redaction_repo
 from annotator.db.repositories import tags as tag_repo
 from annotator.db.repositories.lookup import case_by_uid
 from annotator.media.hashing import sha256_file
 from annotator.reports.document import CaseData, Selection, build_document
 from annotator.services.base import Service
 
+# Fields publication mode may leave out of every media record (``omit_fields``): the
+# provenance fields plus where the file lies and who imported it.
+OMITTABLE_FIELDS = (
+    "source_url",
+    "platform",
+    "uploader",
+    "posted_at",
+    "obtained_at",
+    "obtained_by",
+    "method",
+    "archive_url",
+    "notes",
+    "original_path",
+    "location",
+    "imported_by",
+)
 FORMATS = ("html", "pdf", "csv", "json", "eaf", "vtt", "w3c", "stills")
 PER_MEDIA = frozenset({"eaf", "vtt", "stills"})  # these write one file per media into a folder
 SUFFIX = {"html": ".html", "pdf": ".pdf", "csv": ".csv", "json": ".json", "w3c": ".jsonld"}
@@ -46,6 +63,8 @@ class ExportResult:
     annotations: int = 0
     problems: list[str] = field(default_factory=list)  # e.g. a still that could not be made
     sha256: dict[str, str] = field(default_factory=dict)  # file name -> digest
+    redacted: bool = False  # publication mode: redactions burned into the stills
+    omitted_fields: tuple[str, ...] = ()
 
     def as_record(self) -> dict[str, object]:
         return {
@@ -55,6 +74,8 @@ class ExportResult:
             "annotations": self.annotations,
             "problems": list(self.problems),
             "sha256": dict(self.sha256),
+            "redacted": self.redacted,
+            "omitted_fields": list(self.omitted_fields),
         }
 
 
@@ -98,6 +119,7 @@ class ExportService(Service):
                 links=claim_repo.links_for(session, case_row),
                 audit_events=events,
                 audit_head=head,
+                redactions=redaction_repo.list_for_case(session, case_row),
             )
 
     def document(self, case_uid: str, selection: Selection | None = None) -> dict[str, object]:
@@ -115,16 +137,25 @@ class ExportService(Service):
         selection: Selection | None = None,
         cancel: CancelToken | None = None,
         pdf_renderer: PdfRenderer | None = None,
+        *,
+        redacted: bool = False,
+        omit_fields: Iterable[str] = (),
     ) -> Generator[Progress, None, ExportResult]:
         """Export ``selection`` of the case as ``fmt`` to ``out`` (a folder for per-media ones).
 
         ``pdf_renderer`` turns the report's HTML into the PDF file; the GUI passes one that
         renders on its own thread (Qt WebEngine works only there) while this runs in a worker.
+
+        Publication mode: ``redacted`` burns the case's redactions into every still (HTML,
+        PDF, stills); ``omit_fields`` (names from OMITTABLE_FIELDS, e.g. "uploader") are
+        left out of every media record. The report says so on its first page, and the
+        document and the audit event record both.
         """
         if fmt not in FORMATS:
             raise ValidationError(
                 f"Unknown export format '{fmt}'; use one of {', '.join(FORMATS)}."
             )
+        omitted = check_omit_fields(omit_fields)
         cancel = cancel or CancelToken()
         out = Path(out)
         if fmt in PER_MEDIA:
@@ -134,9 +165,13 @@ class ExportService(Service):
             raise ValidationError(f"{out} is a folder; give a file name ending in {SUFFIX[fmt]}.")
         yield Progress(0, None, message="Reading the case")
         document = self.document(case_uid, selection)
+        if redacted or omitted:
+            publish(document, redacted=redacted, omit_fields=omitted)
         annotations = document["annotations"]
         assert isinstance(annotations, list)
-        result = ExportResult(fmt, out, annotations=len(annotations))
+        result = ExportResult(
+            fmt, out, annotations=len(annotations), redacted=redacted, omitted_fields=omitted
+        )
         writer = _WRITERS[fmt]
         if fmt == "pdf" and pdf_renderer is not None:
             writer = functools.partial(_pdf, renderer=pdf_renderer)
@@ -165,6 +200,7 @@ class ExportService(Service):
                     "annotations": result.annotations,
                     "selection": document["selection"],
                     "exported_at": document["exported_at"],
+                    **_publication_record(document),
                 },
             )
 
@@ -186,6 +222,7 @@ class ExportService(Service):
         from annotator.reports.stills import encode_jpeg, stills_in_order
 
         grouped = annotations_by_media(document)
+        hide = redactions_to_apply(document)
         total = sum(len(records) for records in grouped.values())
         stills: dict[str, bytes | str | None] = {}
         for item in _list(document, "media"):
@@ -193,7 +230,13 @@ class ExportService(Service):
             if item["kind"] == "audio":
                 stills.update({str(r["uid"]): None for r in records})
                 continue
-            pictures = stills_in_order(self.media_path(item), item, records, max_width=max_width)
+            pictures = stills_in_order(
+                self.media_path(item),
+                item,
+                records,
+                max_width=max_width,
+                redactions=hide.get(str(item["uid"])),
+            )
             for record, picture in pictures:
                 cancel.raise_if_cancelled()
                 uid = str(record["uid"])
@@ -204,6 +247,66 @@ class ExportService(Service):
                     stills[uid] = encode_jpeg(picture)
                 yield Progress(len(stills), total, current=str(item["file_name"]), message="Stills")
         return stills
+
+
+def check_omit_fields(names: Iterable[str]) -> tuple[str, ...]:
+    """The field names to omit, checked against OMITTABLE_FIELDS, sorted, without repeats."""
+    wanted = {n.strip() for n in names if n.strip()}
+    unknown = wanted - set(OMITTABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            f"Cannot omit {', '.join(sorted(unknown))}: the fields that can be left out are "
+            f"{', '.join(OMITTABLE_FIELDS)}."
+        )
+    return tuple(sorted(wanted))
+
+
+def publish(
+    document: dict[str, object], *, redacted: bool, omit_fields: Iterable[str] = ()
+) -> dict[str, object]:
+    """Turn an export document into its publication form, in place (and return it).
+
+    Adds ``"publication": {"redacted", "redaction_methods", "redaction_shapes",
+    "redactions", "omitted_fields"}`` and removes the omitted fields from every media
+    record (from its provenance, or the record itself for paths and importer).
+    """
+    omitted = check_omit_fields(omit_fields)
+    for item in _list(document, "media"):
+        provenance = item.get("provenance")
+        for name in omitted:
+            item.pop(name, None)
+            if isinstance(provenance, dict):
+                provenance.pop(name, None)
+    records = _list(document, "redactions")
+    document["publication"] = {
+        "redacted": redacted,
+        "redactions": len(records) if redacted else 0,
+        "redaction_methods": sorted({str(r["method"]) for r in records}) if redacted else [],
+        "redaction_shapes": sorted({str(r["shape"]) for r in records}) if redacted else [],
+        "omitted_fields": list(omitted),
+    }
+    return document
+
+
+def redactions_to_apply(document: dict[str, object]) -> dict[str, list[dict[str, object]]]:
+    """Media uid -> redaction records to burn into its stills; empty unless published redacted."""
+    from annotator.reports.document import redactions_by_media
+
+    publication = document.get("publication")
+    if not isinstance(publication, dict) or not publication.get("redacted"):
+        return {}
+    return redactions_by_media(document)
+
+
+def _publication_record(document: dict[str, object]) -> dict[str, object]:
+    publication = document.get("publication")
+    if not isinstance(publication, dict):
+        return {}
+    return {
+        "redacted": bool(publication.get("redacted")),
+        "redactions": publication.get("redactions", 0),
+        "omitted_fields": list(publication.get("omitted_fields") or []),
+    }
 
 
 def _list(document: dict[str, object], key: str) -> list[dict[str, object]]:
@@ -300,11 +403,12 @@ def _per_media(
 
             result.files.extend(write_vtt(doc, uid, out, stems[uid]))
         else:
-            result.files.extend(_stills_of(svc, item, grouped[uid], out, stems[uid], result))
+            result.files.extend(_stills_of(svc, doc, item, grouped[uid], out, stems[uid], result))
 
 
 def _stills_of(
     svc: ExportService,
+    doc: dict[str, object],
     item: dict[str, object],
     records: list[dict[str, object]],
     out: Path,
@@ -318,7 +422,9 @@ def _stills_of(
     if item["kind"] == "audio":
         return []
     written = []
-    for record, picture in stills_in_order(svc.media_path(item), item, records, max_width=None):
+    hide = redactions_to_apply(doc).get(str(item["uid"]))
+    pictures = stills_in_order(svc.media_path(item), item, records, max_width=None, redactions=hide)
+    for record, picture in pictures:
         if isinstance(picture, MediaError):
             result.problems.append(f"{item['file_name']}: no still for {record['uid']}: {picture}")
             continue

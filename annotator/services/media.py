@@ -83,6 +83,15 @@ class MediaService(Service):
             result = unit.result(changed)
         return result
 
+    def set_graphic(self, case_uid: str, uid: str, graphic: bool) -> Result[Media]:
+        """Mark the media item as graphic (shown blurred until revealed), or not."""
+        with self.write() as unit:
+            changed = repo.set_graphic(
+                unit.session, unit.journal, unit.case(case_uid), uid, graphic
+            )
+            result = unit.result(changed)
+        return result
+
     def relocate(self, case_uid: str, uid: str, location: str) -> Result[Media]:
         """Record where the file is now (relink); audited."""
         with self.write() as unit:

@@ -47,6 +47,7 @@ from annotator.ui.panels.history import HistoryPanel
 from annotator.ui.panels.properties import PropertiesPanel
 from annotator.ui.panels.provenance import BatchProvenanceDialog
 from annotator.ui.preload import preload_native_modules
+from annotator.ui.redaction_controller import RedactionController
 from annotator.ui.shortcuts import shortcut, with_shortcut
 from annotator.ui.viewer.media_viewer import MediaViewer
 from annotator.ui.workers import Workers
@@ -101,9 +102,15 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.inspector_dock, self.claims_dock)
         self.tabifyDockWidget(self.claims_dock, self.tags_dock)
         self.tabifyDockWidget(self.tags_dock, self.properties_dock)
+        self.redactions = RedactionController(
+            services.redactions, self.viewer, self.changed.emit, self
+        )
+        self.redactions.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.history = HistoryPanel()
         self.history_dock = self._dock("History", "history_dock", self.history)
         self.tabifyDockWidget(self.properties_dock, self.history_dock)
+        self.redactions_dock = self._dock("Redactions", "redactions_dock", self.redactions.panel)
+        self.tabifyDockWidget(self.history_dock, self.redactions_dock)
         self.history.scope_changed.connect(self.refresh_history)
         self.history.restore_requested.connect(self._restore_annotation)
         self.history_dock.visibilityChanged.connect(lambda shown: shown and self.refresh_history())
@@ -320,6 +327,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.media_dock.toggleViewAction())
         self.view_menu.addAction(self.inspector_dock.toggleViewAction())
         self.view_menu.addAction(self.history_dock.toggleViewAction())
+        self.view_menu.addAction(self.redactions_dock.toggleViewAction())
         self.view_menu.addAction(self.claims_dock.toggleViewAction())
         self.view_menu.addAction(self.tags_dock.toggleViewAction())
         self.view_menu.addAction(self.properties_dock.toggleViewAction())
@@ -371,6 +379,7 @@ class MainWindow(QMainWindow):
         self._refresh_media()
         self.show_overview()
         self.workspace.set_case(self.case_uid)
+        self.redactions.set_case(self.case_uid)
         if self.case_uid is None:
             self.setWindowTitle(APP_NAME)
             self.overview.show_empty()
@@ -432,6 +441,7 @@ class MainWindow(QMainWindow):
             # Only the counts moved: no need to reload the list and decode every thumbnail.
             self.media_browser.set_counts(self.services.media.annotation_counts(self.case_uid))
         self.workspace.refresh(changes)
+        self.redactions.refresh(changes)
         if self.case_uid is not None and changes.any:
             self._show_case()
             self.refresh_history()
@@ -456,6 +466,7 @@ class MainWindow(QMainWindow):
         waveforms = self.paths.cache_dir / "waveform"
         self.viewer.show_media(media, path, index, waveforms / f"{media.sha256}.npz")
         self.workspace.set_media(media)
+        self.redactions.set_media(media)
         self.properties.show_media(media)
         self.center.setCurrentWidget(self.viewer)
         self.snapshot_action.setEnabled(media.kind is MediaKind.VIDEO and path.is_file())
@@ -582,6 +593,7 @@ class MainWindow(QMainWindow):
     def show_overview(self) -> None:
         self.viewer.close_media()
         self.workspace.set_media(None)
+        self.redactions.set_media(None)
         self.properties.show_media(None)
         self.center.setCurrentWidget(self.overview)
         self.snapshot_action.setEnabled(False)

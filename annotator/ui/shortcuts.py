@@ -60,6 +60,9 @@ PLAYER_SHORTCUTS: dict[str, Shortcut] = {
     "mark_polygon": Shortcut(
         "P", "Draw a polygon region (click corners; Enter or double-click ends)", "Annotate"
     ),
+    "mark_redaction": Shortcut(
+        "X", "Draw a redaction: an area hidden in published output (then drag)", "Annotate"
+    ),
     "mark_out": Shortcut("O", "Segment ends here (saves it)", "Annotate"),
     "delete_annotation": Shortcut("Delete", "Delete the selected annotation", "Annotate"),
     **{

@@ -349,3 +349,58 @@ def test_audio_is_aligned_with_the_first_frame(
             return first + int(np.flatnonzero(np.abs(samples) > 0.05)[0]) / 48000
 
     assert abs(onset_s(out) - (onset_s(source) - 0.5)) < 0.002
+
+
+def test_redacted_clip_hides_the_box_on_every_frame_and_lists_it(
+    services: Services, case: Case, corpus: dict[str, Path], tmp_path: Path
+) -> None:
+    from annotator.services.clips import redaction_plan
+
+    media, source = import_copy(services, case, corpus["h264-bframes"], tmp_path / "evidence")
+    segment = add_segment(services, case, media, source, 6, 17)
+    with VideoSource(source, cache_bytes=0) as video:
+        ms = video.index.ms
+        # A box moving right between frames 4 and 20, filled black (hides everything).
+        keyframes = [
+            {"frame": 4, "ms": ms(4), "x": 0.05, "y": 0.1, "w": 0.3, "h": 0.5},
+            {"frame": 20, "ms": ms(20), "x": 0.55, "y": 0.1, "w": 0.3, "h": 0.5},
+        ]
+        fields = {
+            "shape": "rect",
+            "method": "fill",
+            "start_frame": 4,
+            "end_frame": 20,
+            "start_ms": ms(4),
+            "end_ms": ms(21),
+            "keyframes": keyframes,
+            "label": "face",
+        }
+    redaction = services.redactions.create(case.uid, media.uid, fields).value
+    hook, records = redaction_plan(services.redactions, case.uid, segment.uid)
+    assert [r["uid"] for r in records] == [redaction.uid]
+    out = tmp_path / "redacted.mp4"
+    result = drain(
+        clip_service(services).export_clip(
+            case.uid, segment.uid, out, redact=hook, redactions=records
+        )
+    )
+    plain = tmp_path / "plain.mp4"
+    drain(clip_service(services).export_clip(case.uid, segment.uid, plain))
+    redacted_frames, _ = decode_clip(out)
+    plain_frames, _ = decode_clip(plain)
+    assert len(redacted_frames) == len(plain_frames) == 12
+    height, width = redacted_frames[0].shape[:2]
+    for offset, (red, clean) in enumerate(zip(redacted_frames, plain_frames, strict=True)):
+        frame = 6 + offset
+        x = 0.05 + 0.5 * (frame - 4) / 16  # the interpolated left edge
+        x0, x1 = int(x * width) + 3, int((x + 0.3) * width) - 3
+        y0, y1 = int(0.1 * height) + 3, int(0.6 * height) - 3
+        assert red[y0:y1, x0:x1].max() <= 24  # black, give or take the codec
+        assert clean[y0:y1, x0:x1].max() > 60  # the pattern was there
+        below = slice(int(0.6 * height) + 8, height)
+        diff = np.abs(red[below].astype(int) - clean[below].astype(int))
+        # The rest is the same picture, within what re-encoding a changed frame costs.
+        assert diff.mean() < 4 and np.percentile(diff, 99) < 24
+    sidecar = json.loads(Path(f"{out}.json").read_text(encoding="utf-8"))
+    assert [r["uid"] for r in sidecar["redactions"]] == [redaction.uid]
+    assert result.as_record()["redactions"] == sidecar["redactions"]

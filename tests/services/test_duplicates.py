@@ -190,7 +190,8 @@ def test_upgrade_from_0002_keeps_old_cases_verifying_then_backfills(
     db = Database(db_path)
     result = migrate.upgrade(db)
     db.dispose()
-    assert result is not None and result.from_revision == "0002" and result.to_revision == "0003"
+    assert result is not None and result.from_revision == "0002"
+    assert result.to_revision == migrate.HEAD_REVISION
     assert result.backup is not None and result.backup.is_file()
 
     reopened = open_services(db_path, lambda: "x")

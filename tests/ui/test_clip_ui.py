@@ -144,7 +144,7 @@ def test_redacted_choice_says_when_redaction_is_not_there_yet(
     qtbot: object,
     tmp_path: Path,
 ) -> None:
-    window, flow, media, segment, _ = opened
+    window, _, media, segment, _ = opened
     dialog = ClipDialog(window, segment, media.file_name, tmp_path / "a.mp4", can_redact=False)
     qtbot.addWidget(dialog)  # type: ignore[attr-defined]
     assert "frames 4 to 15 (12 frames, 00:00:00.167 to 00:00:00.667)" in dialog.summary.text()
@@ -154,9 +154,3 @@ def test_redacted_choice_says_when_redaction_is_not_there_yet(
     assert not ok.isEnabled()
     dialog.path.setText(str(tmp_path / "clip.mp4"))
     assert ok.isEnabled() and dialog.request() == ClipRequest(tmp_path / "clip.mp4", False)
-
-    if not hasattr(services, "redactions"):
-        out = tmp_path / "redacted.mp4"
-        assert not flow.start(segment.case_uid, segment.uid, ClipRequest(out, redacted=True))
-        assert flow.last_message is not None and "not available yet" in flow.last_message.text()
-        assert not out.exists()

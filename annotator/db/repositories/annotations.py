@@ -199,6 +199,24 @@ def set_deleted(
     return convert.annotation(row)
 
 
+def set_graphic(
+    session: Session,
+    journal: Journal,
+    case: CaseRow,
+    uid: str,
+    graphic: bool,
+    expected_version: int | None,
+) -> Annotation:
+    """Mark (or unmark) a moment or segment as showing distressing content; audited."""
+    row = _live(session, case, uid, expected_version)
+    before = snapshot(row)
+    if row.graphic != bool(graphic):
+        row.graphic = bool(graphic)
+        row.updated_at = journal.clock()
+    journal.updated(row, "annotation.graphic", before)
+    return convert.annotation(row)
+
+
 def get(session: Session, case: CaseRow, uid: str) -> Annotation:
     return convert.annotation(by_uid(session, AnnotationRow, case, uid))
 

@@ -17,6 +17,7 @@ from annotator.db.schema import (
     ClaimLinkRow,
     ClaimRow,
     MediaRow,
+    RedactionRow,
     TagRow,
 )
 from annotator.db.snapshots import entity_type_of, snapshot
@@ -82,6 +83,9 @@ def live_state(session: Session, case: CaseRow) -> dict[tuple[str, str], Snapsho
         select(ClaimLinkRow)
         .where(ClaimLinkRow.case_id == case.id)
         .options(selectinload(ClaimLinkRow.annotation), selectinload(ClaimLinkRow.claim)),
+        select(RedactionRow)
+        .where(RedactionRow.case_id == case.id)
+        .options(selectinload(RedactionRow.media)),
     )
     for query in queries:
         for row in session.scalars(query):

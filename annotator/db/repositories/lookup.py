@@ -18,10 +18,11 @@ from annotator.db.schema import (
     ClaimLinkRow,
     ClaimRow,
     MediaRow,
+    RedactionRow,
     TagRow,
 )
 
-RowT = TypeVar("RowT", MediaRow, TagRow, ClaimRow, AnnotationRow, ClaimLinkRow)
+RowT = TypeVar("RowT", MediaRow, TagRow, ClaimRow, AnnotationRow, ClaimLinkRow, RedactionRow)
 
 _WHAT: dict[type[Base], str] = {
     MediaRow: "media item",
@@ -29,6 +30,7 @@ _WHAT: dict[type[Base], str] = {
     ClaimRow: "claim",
     AnnotationRow: "annotation",
     ClaimLinkRow: "claim link",
+    RedactionRow: "redaction",
 }
 
 

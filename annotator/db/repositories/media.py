@@ -128,6 +128,17 @@ def update(
     return convert.media(row)
 
 
+def set_graphic(
+    session: Session, journal: Journal, case: CaseRow, uid: str, graphic: bool
+) -> Media:
+    """Mark (or unmark) the media item as showing distressing content; audited."""
+    row = by_uid(session, MediaRow, case, uid)
+    before = snapshot(row)
+    row.graphic = bool(graphic)
+    journal.updated(row, "media.graphic", before)
+    return convert.media(row)
+
+
 def set_location(
     session: Session, journal: Journal, case: CaseRow, uid: str, location: str
 ) -> Media:

@@ -6,6 +6,8 @@ The picture is painted straight from a QImage, only the part that is on screen, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -41,6 +43,8 @@ from annotator.ui.viewer.regions import (
 ZOOM_STEP = 1.25
 _DRAWING_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Backspace)
 MIN_ZOOM, MAX_ZOOM = 0.02, 64.0
+# Changes the picture for display only (the redaction preview): (image, frame or None) -> image.
+PictureFilter = Callable[[QImage, int | None], QImage]
 
 
 class ImageItem(QGraphicsItem):
@@ -77,7 +81,9 @@ class FrameView(QGraphicsView):
     region_drawn = Signal(object)  # dict: normalised rectangle or polygon
     region_moved = Signal(str, object)  # annotation uid, its new normalised geometry
     region_selected = Signal(str)  # annotation uid of a region clicked on the picture
+    redaction_drawn = Signal(object)  # dict: normalised rectangle drawn for a redaction
     drawing = ""  # "", "rect" or "polygon"; a class default because Qt sends events during init
+    purpose = "region"  # what the drawing makes: "region" (an annotation) or "redaction"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +105,9 @@ class FrameView(QGraphicsView):
         self._outline: QGraphicsPathItem | None = None
         self._regions: list[RectRegion | PolygonRegion] = []
         self._retired: list[RectRegion | PolygonRegion] = []
+        self.raw_image = QImage()  # as decoded, before the display filter
+        self.frame_number: int | None = None  # the frame raw_image shows (None: an image)
+        self.picture_filter: PictureFilter | None = None
         self.scene().selectionChanged.connect(self._selection_changed)
 
     # --- regions ---------------------------------------------------------------------------
@@ -145,15 +154,17 @@ class FrameView(QGraphicsView):
         if uid is not None:
             self.region_selected.emit(uid)
 
-    def start_drawing(self, shape: str = "rect") -> None:
+    def start_drawing(self, shape: str = "rect", purpose: str = "region") -> None:
         """The next drag draws a rectangle; for a polygon, each click adds a corner.
 
         A polygon ends with Enter, a double-click or a click on its first corner;
-        Backspace takes back the last corner; Esc cancels either.
+        Backspace takes back the last corner; Esc cancels either. ``purpose`` "redaction"
+        sends the rectangle on ``redaction_drawn`` instead of ``region_drawn``.
         """
         if self.item.image.isNull():
             return
         self._stop_drawing()
+        self.purpose = purpose
         self.drawing = shape
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.viewport().setCursor(Qt.CursorShape.CrossCursor)
@@ -161,6 +172,7 @@ class FrameView(QGraphicsView):
 
     def _stop_drawing(self) -> None:
         self.drawing = ""
+        self.purpose = "region"
         self._draw_origin = None
         self._points = []
         for item in (self._rubber, self._outline):
@@ -252,9 +264,13 @@ class FrameView(QGraphicsView):
         if self.drawing == "rect" and self._draw_origin is not None:
             end = self._bounded(self.mapToScene(event.position().toPoint()))
             rect = QRectF(self._draw_origin, end).normalized()
+            purpose = self.purpose
             self._stop_drawing()
             if rect.width() >= 3 and rect.height() >= 3:
-                self.region_drawn.emit(self.normalised(rect))
+                if purpose == "redaction":
+                    self.redaction_drawn.emit(self.normalised(rect))
+                else:
+                    self.region_drawn.emit(self.normalised(rect))
             return
         if self.drawing == "polygon":
             return
@@ -264,13 +280,22 @@ class FrameView(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
-    def set_image(self, image: QImage) -> None:
+    def set_image(self, image: QImage, frame: int | None = None) -> None:
+        """Show ``image`` (frame ``frame`` of a video; None for a picture), filtered for display."""
+        self.raw_image, self.frame_number = image, frame
+        if self.picture_filter is not None and not image.isNull():
+            image = self.picture_filter(image, frame)
         size_changed = image.size() != self.item.image.size()
         self.item.set_image(image)
         if size_changed:
             self.scene().setSceneRect(self.item.boundingRect())
             if self.fit_mode:
                 self.fit()
+
+    def refilter(self) -> None:
+        """Apply the display filter again to the picture on screen (its settings changed)."""
+        if not self.raw_image.isNull():
+            self.set_image(self.raw_image, self.frame_number)
 
     def fit(self) -> None:
         self.fit_mode = True

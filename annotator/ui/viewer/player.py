@@ -199,7 +199,7 @@ class Player(QWidget):
         if result.request_id <= self._shown_id or self.index is None:
             return  # an answer to a question we no longer ask
         self._shown_id = result.request_id
-        self.view.set_image(result.image)
+        self.view.set_image(result.image, result.number)
         if not result.exact:
             self.transport.show_position(result.number, result.ms, self.index.frame_count)
             return

@@ -12,3 +12,12 @@ def to_qimage(rgb: np.ndarray) -> QImage:
     height, width = rgb.shape[:2]
     image = QImage(rgb.data, width, height, rgb.strides[0], QImage.Format.Format_RGB888)
     return image.copy()  # detach from the numpy buffer, which the worker may reuse
+
+
+def to_rgb(image: QImage) -> np.ndarray:
+    """QImage -> a new H x W x 3 uint8 RGB array (row padding dropped)."""
+    if image.format() != QImage.Format.Format_RGB888:
+        image = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    data = np.frombuffer(image.constBits(), dtype=np.uint8)[: stride * height]
+    return data.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()

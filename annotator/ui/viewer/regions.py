@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPolygonItem,
@@ -253,3 +253,59 @@ def make_region(
     if isinstance(shape, QPolygonF) and shape.count() >= 3:
         return PolygonRegion(uid, shape, colour, frame_size, on_commit)
     return None
+
+
+REDACTION_COLOUR = "#e040fb"  # magenta, dashed: never mistaken for an annotation's region
+
+
+class RedactionRegion(RectRegion):
+    """A redaction's box on the frame on screen: dashed, drawn as a rectangle or an ellipse.
+
+    Moving or resizing it commits the new box (the controller saves it as a keyframe of
+    this frame).
+    """
+
+    def __init__(
+        self,
+        uid: str,
+        rect: QRectF,
+        shape: str,
+        frame_size: tuple[int, int],
+        on_commit: Commit,
+    ) -> None:
+        super().__init__(uid, rect, REDACTION_COLOUR, frame_size, on_commit)
+        self.redaction_shape = shape
+        pen = self.pen()
+        pen.setStyle(Qt.PenStyle.DashLine)
+        self.setPen(pen)
+        self.setBrush(QBrush(Qt.BrushStyle.NoBrush))  # the preview shows what is hidden
+        self.setZValue(2)  # over annotation regions: a redaction is what must be right
+        self.setToolTip("Redaction: drag to move, handles to resize (saved on this frame)")
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        if self.redaction_shape == "ellipse":
+            painter.setPen(self.pen())
+            painter.setBrush(self.brush())
+            painter.drawEllipse(self.rect())
+            if self.isSelected():
+                outline = QPen(self.pen())
+                outline.setStyle(Qt.PenStyle.DotLine)
+                outline.setWidth(1)
+                painter.setPen(outline)
+                painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+                painter.drawRect(self.rect())
+            return
+        super().paint(painter, option, widget)  # type: ignore[arg-type]
+
+
+def make_redaction(
+    uid: str,
+    box: tuple[float, float, float, float],
+    shape: str,
+    frame_size: tuple[int, int],
+    on_commit: Commit,
+) -> RedactionRegion:
+    x, y, w, h = box
+    width, height = frame_size
+    rect = QRectF(x * width, y * height, w * width, h * height)
+    return RedactionRegion(uid, rect, shape, frame_size, on_commit)
