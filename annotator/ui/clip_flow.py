@@ -41,6 +41,7 @@ from annotator.services.clips import (
 )
 from annotator.services.container import Services
 from annotator.ui.annotations.list_panel import AnnotationList
+from annotator.ui.dialogs.notice import notice
 from annotator.ui.dialogs.progress_dialog import ProgressDialog
 from annotator.ui.workers import GeneratorWorker
 
@@ -308,14 +309,7 @@ class ClipFlow(QObject):
         box.open()
 
     def _message(self, title: str, text: str, icon: QMessageBox.Icon) -> QMessageBox:
-        """A window-modal message that does not block (tests and the event loop go on)."""
-        box = QMessageBox(self._parent)
-        box.setWindowTitle(title)
-        box.setIcon(icon)
-        box.setText(text)
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.last_message = box
+        self.last_message = box = notice(self._parent, title, text, icon)
         return box
 
     def _cleanup(self) -> None:

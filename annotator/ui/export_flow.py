@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -20,6 +20,7 @@ from annotator.services.container import Services
 from annotator.services.exporting import ExportResult
 from annotator.services.restoring import RestoreReport, read_document
 from annotator.ui.dialogs.export_dialog import ExportDialog, ExportRequest
+from annotator.ui.dialogs.notice import notice
 from annotator.ui.dialogs.progress_dialog import ProgressDialog
 from annotator.ui.workers import GeneratorWorker, Workers
 
@@ -207,14 +208,7 @@ class ExportFlow(QObject):
         box.open()
 
     def _message(self, title: str, text: str, icon: QMessageBox.Icon) -> QMessageBox:
-        """A window-modal message that does not block (tests and the event loop go on)."""
-        box = QMessageBox(self._parent)
-        box.setWindowTitle(title)
-        box.setIcon(icon)
-        box.setText(text)
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.last_message = box
+        self.last_message = box = notice(self._parent, title, text, icon)
         return box
 
     def _cleanup(self) -> None:

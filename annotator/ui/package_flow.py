@@ -11,12 +11,13 @@ import re
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from annotator.core.progress import Cancelled, CancelToken
 from annotator.services.packaging import PackageMediaError, PackageReport, PackageService
+from annotator.ui.dialogs.notice import notice
 from annotator.ui.dialogs.progress_dialog import ProgressDialog, human_bytes
 from annotator.ui.workers import GeneratorWorker
 
@@ -151,15 +152,7 @@ class PackageFlow(QObject):
         box.open()
 
     def _message(self, title: str, text: str, icon: QMessageBox.Icon) -> QMessageBox:
-        """A window-modal message that does not block (tests and the event loop go on)."""
-        box = QMessageBox(self._parent)
-        box.setWindowTitle(title)
-        box.setIcon(icon)
-        box.setText(text)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.last_message = box
+        self.last_message = box = notice(self._parent, title, text, icon)
         return box
 
     def _hide_progress(self) -> None:
