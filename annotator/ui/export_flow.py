@@ -108,7 +108,14 @@ class ExportFlow(QObject):
         exporting = self._services.exporting
         render = self._pdf.render
         make_work: Callable[[], object] = lambda: exporting.run(  # noqa: E731
-            case_uid, request.format, request.out, request.selection, token, render
+            case_uid,
+            request.format,
+            request.out,
+            request.selection,
+            token,
+            render,
+            redacted=request.redacted,
+            omit_fields=request.omit_fields,
         )
         worker = GeneratorWorker(make_work, self)
         dialog = ProgressDialog(self._parent, "Exporting", noun="steps")

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from annotator.services.container import Services
@@ -59,3 +60,31 @@ def test_export_runs_in_the_background_and_is_audited(
     qtbot.waitUntil(lambda: not flow.busy)  # type: ignore[attr-defined]
     assert flow.last_message is not None and "Exported 12 annotations" in flow.last_message.text()
     assert services.audit.history(demo.uid)[-1].action == "export.write"
+
+
+def test_publication_options_reach_the_report(
+    make_window: Callable[[], MainWindow], services: Services, qtbot: object, tmp_path: Path
+) -> None:
+    demo = build_or_reuse_demo(services, tmp_path / "demo")
+    window = make_window()
+    window.open_case(demo.uid)
+    video = next(m for m in services.media.for_case(demo.uid) if m.kind.value == "video")
+    services.media.update(demo.uid, video.uid, {"uploader": "@private_account"})
+    dialog = ExportDialog(window, demo.name, [], [], [], tmp_path)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.format.setCurrentIndex(dialog.format.findData("html"))
+    dialog.path.setText(str(tmp_path / "public.html"))
+    dialog.redacted.setChecked(True)
+    for i in range(dialog.omit.count()):
+        item = dialog.omit.item(i)
+        if item.data(Qt.ItemDataRole.UserRole) == "uploader":
+            item.setCheckState(Qt.CheckState.Checked)
+    request = dialog.request()
+    assert request.redacted and request.omit_fields == ("uploader",)
+    with qtbot.waitSignal(window.exports.finished, timeout=60_000):  # type: ignore[attr-defined]
+        assert window.exports.start(demo.uid, request)
+    html = (tmp_path / "public.html").read_text(encoding="utf-8")
+    assert "Redacted for publication" in html and "@private_account" not in html
+    event = services.audit.history(demo.uid)[-1]
+    assert event.after["redacted"] is True  # type: ignore[index]
+    assert event.after["omitted_fields"] == ["uploader"]  # type: ignore[index]

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -15,13 +17,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QWidget,
 )
 
 from annotator.core.entities import Claim, Media, Tag
 from annotator.reports.document import Selection
-from annotator.services.exporting import PER_MEDIA, SUFFIX
+from annotator.services.exporting import OMITTABLE_FIELDS, PER_MEDIA, SUFFIX
 
 FORMAT_LABELS = {
     "html": "HTML report (one self-contained file)",
@@ -40,6 +44,8 @@ class ExportRequest:
     format: str
     out: Path
     selection: Selection
+    redacted: bool = False
+    omit_fields: tuple[str, ...] = ()
 
 
 class ExportDialog(QDialog):
@@ -81,6 +87,17 @@ class ExportDialog(QDialog):
         where.addWidget(browse)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
+        self.redacted = QCheckBox("Apply the case's redactions to every picture")
+        self.redacted.setToolTip("For publication: faces, documents and numbers hidden as drawn")
+        self.omit = QListWidget()
+        self.omit.setToolTip("Fields left out of every media record (e.g. account names)")
+        for name in OMITTABLE_FIELDS:
+            item = QListWidgetItem(name.replace("_", " "))
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.omit.addItem(item)
+        self.omit.setMaximumHeight(self.fontMetrics().height() * 5)
         form = QFormLayout(self)
         form.addRow("Format:", self.format)
         form.addRow("Media:", self.media)
@@ -88,6 +105,8 @@ class ExportDialog(QDialog):
         form.addRow("With tag:", self.tag)
         form.addRow("Save to:", where)
         form.addRow("", self.hint)
+        form.addRow("Publication:", self.redacted)
+        form.addRow("Leave out:", self.omit)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -153,6 +172,12 @@ class ExportDialog(QDialog):
                 (str(sha),) if sha else (),
                 self.claim.currentData(),
                 self.tag.currentData(),
+            ),
+            self.redacted.isChecked(),
+            tuple(
+                str(self.omit.item(i).data(Qt.ItemDataRole.UserRole))
+                for i in range(self.omit.count())
+                if self.omit.item(i).checkState() == Qt.CheckState.Checked
             ),
         )
 
