@@ -40,6 +40,7 @@ from annotator.ui.clip_flow import ClipFlow
 from annotator.ui.custody_flow import CustodyFlow
 from annotator.ui.dialogs import case_dialog, duplicates_dialog, preferences
 from annotator.ui.export_flow import ExportFlow
+from annotator.ui.graphic_shield import GraphicShield
 from annotator.ui.import_flow import ImportFlow
 from annotator.ui.media_browser import MediaBrowser
 from annotator.ui.package_flow import PackageFlow
@@ -102,6 +103,12 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.inspector_dock, self.claims_dock)
         self.tabifyDockWidget(self.claims_dock, self.tags_dock)
         self.tabifyDockWidget(self.tags_dock, self.properties_dock)
+        self.shield = GraphicShield(self.viewer, self)
+        self.shield.changed.connect(self._refresh_media)
+        self._graphic: set[str] = set()
+        self.media_browser.model.hide = lambda uid: (
+            uid in self._graphic and (self.shield.blur_enabled and uid not in self.shield.revealed)
+        )
         self.redactions = RedactionController(
             services.redactions, self.viewer, self.changed.emit, self
         )
@@ -254,6 +261,31 @@ class MainWindow(QMainWindow):
             None,
             "Find moved media files in a folder (by size and SHA-256)",
         )
+        self.graphic_action = self._action(
+            "Mark as &graphic",
+            self.toggle_graphic,
+            None,
+            "Distressing content: shown blurred until revealed (View > Blur graphic media)",
+        )
+        self.graphic_action.setCheckable(True)
+        self.graphic_action.setEnabled(False)
+        self.reveal_action = self._action(
+            "&Reveal graphic media", self.reveal_graphic, None, "Show this item unblurred now"
+        )
+        self.reveal_action.setEnabled(False)
+        self.blur_graphic_action = self._action(
+            "&Blur graphic media",
+            self.shield.set_blur,
+            None,
+            "Media marked graphic show blurred until you reveal them (this session)",
+        )
+        self.blur_graphic_action.setCheckable(True)
+        self.blur_graphic_action.setChecked(self.shield.blur_enabled)
+        self.grayscale_action = self._action(
+            "&Grayscale", self.shield.set_grayscale, None, "Show pictures without colour"
+        )
+        self.grayscale_action.setCheckable(True)
+        self.grayscale_action.setChecked(self.shield.grayscale_enabled)
         self.find_duplicates_action = self._action(
             "Find &near-duplicates...",
             self.find_duplicates,
@@ -304,6 +336,9 @@ class MainWindow(QMainWindow):
         case_menu.addAction(self.relink_action)
         media_menu = bar.addMenu("&Media")
         media_menu.addAction(self.find_duplicates_action)
+        media_menu.addSeparator()
+        media_menu.addAction(self.graphic_action)
+        media_menu.addAction(self.reveal_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.demo_action)
         help_menu.addAction(self.shortcuts_action)
@@ -328,6 +363,9 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.inspector_dock.toggleViewAction())
         self.view_menu.addAction(self.history_dock.toggleViewAction())
         self.view_menu.addAction(self.redactions_dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.blur_graphic_action)
+        self.view_menu.addAction(self.grayscale_action)
         self.view_menu.addAction(self.claims_dock.toggleViewAction())
         self.view_menu.addAction(self.tags_dock.toggleViewAction())
         self.view_menu.addAction(self.properties_dock.toggleViewAction())
@@ -452,8 +490,10 @@ class MainWindow(QMainWindow):
         if self.case_uid is None:
             self.media_browser.set_media([], {}, case_open=False)
             return
+        media = self.services.media.for_case(self.case_uid)
+        self._graphic = {m.uid for m in media if m.graphic}
         self.media_browser.set_media(
-            self.services.media.for_case(self.case_uid),
+            media,
             self.services.media.thumbnails(self.case_uid),
             counts=self.services.media.annotation_counts(self.case_uid),
         )
@@ -464,6 +504,8 @@ class MainWindow(QMainWindow):
         if media.kind is MediaKind.VIDEO:
             index = FrameIndex.load(self.paths.frame_index_dir / f"{media.sha256}.npz")
         waveforms = self.paths.cache_dir / "waveform"
+        self.shield.set_media(media)
+        self._update_graphic_actions(media)
         self.viewer.show_media(media, path, index, waveforms / f"{media.sha256}.npz")
         self.workspace.set_media(media)
         self.redactions.set_media(media)
@@ -523,6 +565,34 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage("Annotation restored; recorded in the audit trail", 10000)
         self.changed.emit(result.changes)
+
+    def _update_graphic_actions(self, media: Media | None) -> None:
+        self.graphic_action.setEnabled(media is not None)
+        self.graphic_action.setChecked(bool(media and media.graphic))
+        self.reveal_action.setEnabled(bool(media and self.shield.hides(media)))
+        if media is not None and self.shield.hides(media):
+            self.statusBar().showMessage(
+                "Marked graphic: shown blurred. Media > Reveal graphic media to see it.", 10000
+            )
+
+    def toggle_graphic(self, on: bool) -> None:
+        media = self.shield.media
+        if self.case_uid is None or media is None:
+            return
+        try:
+            result = self.services.media.set_graphic(self.case_uid, media.uid, on)
+        except AnnotatorError as exc:
+            self.statusBar().showMessage(f"Not changed: {exc.message}", 10000)
+            return
+        self.shield.set_media(result.value)
+        self._update_graphic_actions(result.value)
+        self.changed.emit(result.changes)
+
+    def reveal_graphic(self) -> None:
+        media = self.shield.media
+        if media is not None:
+            self.shield.reveal(media.uid)
+            self._update_graphic_actions(media)
 
     def find_duplicates(self) -> None:
         if self.case_uid is None:
@@ -594,6 +664,8 @@ class MainWindow(QMainWindow):
         self.viewer.close_media()
         self.workspace.set_media(None)
         self.redactions.set_media(None)
+        self.shield.set_media(None)
+        self._update_graphic_actions(None)
         self.properties.show_media(None)
         self.center.setCurrentWidget(self.overview)
         self.snapshot_action.setEnabled(False)

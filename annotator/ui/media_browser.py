@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from annotator.core.describe import media_facts
 from annotator.core.entities import Media
 from annotator.ui.empty_state import EmptyState
+from annotator.ui.graphic_shield import blurred
 
 MediaRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -113,6 +115,8 @@ def _boxed(image: QImage) -> QPixmap:
 
 
 class MediaListModel(QAbstractListModel):
+    hide: Callable[[str], bool] | None = None  # uid -> show the thumbnail blurred
+
     def __init__(self) -> None:
         super().__init__()
         self._media: list[Media] = []
@@ -129,7 +133,8 @@ class MediaListModel(QAbstractListModel):
         for uid, data in thumbnails.items():
             image = QImage.fromData(data)
             if not image.isNull():
-                self._thumbs[uid] = _boxed(image)
+                hidden = self.hide is not None and self.hide(uid)
+                self._thumbs[uid] = _boxed(blurred(image) if hidden else image)
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

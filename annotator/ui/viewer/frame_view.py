@@ -108,6 +108,8 @@ class FrameView(QGraphicsView):
         self.raw_image = QImage()  # as decoded, before the display filter
         self.frame_number: int | None = None  # the frame raw_image shows (None: an image)
         self.picture_filter: PictureFilter | None = None
+        # Applied last, to what is shown only (graphic-content shield, grayscale).
+        self.shield: Callable[[QImage], QImage] | None = None
         self.scene().selectionChanged.connect(self._selection_changed)
 
     # --- regions ---------------------------------------------------------------------------
@@ -285,6 +287,8 @@ class FrameView(QGraphicsView):
         self.raw_image, self.frame_number = image, frame
         if self.picture_filter is not None and not image.isNull():
             image = self.picture_filter(image, frame)
+        if self.shield is not None and not image.isNull():
+            image = self.shield(image)
         size_changed = image.size() != self.item.image.size()
         self.item.set_image(image)
         if size_changed:
