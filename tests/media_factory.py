@@ -202,6 +202,24 @@ def encode_index(index: int, width: int, height: int) -> RGBFrame:
     return frame
 
 
+def index_block_means(rgb: npt.NDArray[np.uint8]) -> list[float]:
+    """Mean luma of the central half of each of the 16 code blocks, most significant first.
+
+    What an attacker reading the code back out of a redacted frame would measure.
+    """
+    height, width = int(rgb.shape[0]), int(rgb.shape[1])
+    xs, ys = _grid(width, height)
+    luma = rgb[:, :, :3].astype(np.float32).mean(axis=2)
+    means = []
+    for bit in range(_BITS):
+        row, col = divmod(bit, _GRID_COLS)
+        y0, y1 = int(ys[row]), int(ys[row + 1])
+        x0, x1 = int(xs[col]), int(xs[col + 1])
+        dy, dx = (y1 - y0) // 4, (x1 - x0) // 4
+        means.append(float(luma[y0 + dy : y1 - dy, x0 + dx : x1 - dx].mean()))
+    return means
+
+
 def decode_index(rgb: npt.NDArray[np.uint8]) -> int:
     """The index :func:`encode_index` put into an upright frame, after lossy coding.
 

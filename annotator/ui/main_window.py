@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.tags_dock, self.properties_dock)
         self.shield = GraphicShield(self.viewer, self)
         self.shield.changed.connect(self._refresh_media)
+        self.shield.changed.connect(self._update_reveal)
+        self.workspace.shown.connect(self._graphic_spans_changed)
+        self.viewer.player.position_changed.connect(lambda *_: self._update_reveal())
         self._graphic: set[str] = set()
         self.media_browser.model.hide = lambda uid: (
             uid in self._graphic and (self.shield.blur_enabled and uid not in self.shield.revealed)
@@ -270,7 +273,10 @@ class MainWindow(QMainWindow):
         self.graphic_action.setCheckable(True)
         self.graphic_action.setEnabled(False)
         self.reveal_action = self._action(
-            "&Reveal graphic media", self.reveal_graphic, None, "Show this item unblurred now"
+            "&Reveal graphic media",
+            self.reveal_graphic,
+            None,
+            "Show this item (and the graphic segment on screen) unblurred for this session",
         )
         self.reveal_action.setEnabled(False)
         self.blur_graphic_action = self._action(
@@ -569,11 +575,21 @@ class MainWindow(QMainWindow):
     def _update_graphic_actions(self, media: Media | None) -> None:
         self.graphic_action.setEnabled(media is not None)
         self.graphic_action.setChecked(bool(media and media.graphic))
-        self.reveal_action.setEnabled(bool(media and self.shield.hides(media)))
-        if media is not None and self.shield.hides(media):
+        self._update_reveal()
+
+    def _graphic_spans_changed(self) -> None:
+        media = self.workspace.media
+        self.shield.set_spans(media.uid if media else "", self.workspace.graphic_spans())
+        self._update_reveal()
+
+    def _update_reveal(self) -> None:
+        """Reveal is offered while the shield blurs what is on screen, and says so once."""
+        hiding = self.shield.hides_now()
+        if hiding and not self.reveal_action.isEnabled():
             self.statusBar().showMessage(
                 "Marked graphic: shown blurred. Media > Reveal graphic media to see it.", 10000
             )
+        self.reveal_action.setEnabled(hiding)
 
     def toggle_graphic(self, on: bool) -> None:
         media = self.shield.media
@@ -589,10 +605,8 @@ class MainWindow(QMainWindow):
         self.changed.emit(result.changes)
 
     def reveal_graphic(self) -> None:
-        media = self.shield.media
-        if media is not None:
-            self.shield.reveal(media.uid)
-            self._update_graphic_actions(media)
+        self.shield.reveal_now()
+        self._update_reveal()
 
     def find_duplicates(self) -> None:
         if self.case_uid is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime
 
 import cv2
@@ -125,6 +126,35 @@ def test_redacted_text_cannot_be_read_back(method: str, shape: str) -> None:
     outside = np.ones(a.shape[:2], bool)
     outside[inside] = ~hidden
     assert np.array_equal(ra[outside], a[outside])  # not one pixel outside the shape changed
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_frame_index_under_the_box_cannot_be_recovered(method: str) -> None:
+    """The whole 16-bit frame-index code under one box, for 300 random indices.
+
+    Reading it back fails every time, both with the code's own reader and with the best
+    per-bit attacker (each block's mean against that block's median over all samples).
+    Blur and pixelate keep at most eight average colours, so what survives is how many of
+    the bits under each cell are set: per bit a little better than a coin toss (measured
+    0.69; chance is 0.5), never the index. A fill keeps nothing: a coin toss exactly.
+    """
+    rng = np.random.default_rng(8)
+    indices = [int(i) for i in rng.integers(0, 1 << 16, size=300)]
+    whole_code = (0.0, 0.0, 1.0, 0.5)
+    bits = np.array([[i >> (15 - b) & 1 for b in range(16)] for i in indices])
+    means = []
+    for index in indices:
+        out = rd.apply(mf.encode_index(index, 384, 216), [(whole_code, "rect", method)])
+        with suppress(ValueError):  # blocks neither black nor white: unreadable, as wanted
+            assert mf.decode_index(out) != index
+        means.append(mf.index_block_means(out))
+    guesses = (np.array(means) > np.median(means, axis=0)).astype(int)
+    assert not (guesses == bits).all(axis=1).any()  # not one index read back
+    accuracy = float((guesses == bits).mean())
+    if method == "fill":
+        assert accuracy == pytest.approx(1 - bits.mean(), abs=1e-9)  # guesses are all 0
+    else:
+        assert accuracy < 0.75
 
 
 @pytest.mark.parametrize("method", METHODS)

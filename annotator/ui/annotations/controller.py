@@ -22,6 +22,7 @@ from annotator.ui.annotations.undo import (
     CreateAnnotation,
     DeleteAnnotation,
     EditAnnotation,
+    MarkGraphic,
     TagAnnotation,
     fields_of,
 )
@@ -62,6 +63,7 @@ class Subtitles(QLabel):
 
 class AnnotationWorkspace(QObject):
     message = Signal(str)
+    shown = Signal()  # the annotations of the media on screen were (re)displayed
 
     def __init__(
         self,
@@ -120,6 +122,7 @@ class AnnotationWorkspace(QObject):
         self.list.search_case.connect(self._search)
         self.inspector.edited.connect(self.edit)
         self.inspector.tags_edited.connect(self.set_tags)
+        self.inspector.graphic_toggled.connect(self.set_graphic)
         self.inspector.link_requested.connect(self.link)
         self.inspector.unlink_requested.connect(self.unlink)
         self.inspector.delete_requested.connect(self.delete)
@@ -280,6 +283,11 @@ class AnnotationWorkspace(QObject):
         self._show_regions()
         self._selected(self.list.current())
         self._position(self.viewer.player.current_frame, self.viewer.player.current_ms)
+        self.shown.emit()
+
+    def graphic_spans(self) -> list[tuple[str, int | None, int | None]]:
+        """(uid, first frame, last frame) of the moments and segments marked graphic."""
+        return [(a.uid, a.start_frame, a.end_frame) for a in self.annotations if a.graphic]
 
     def _tag_op(self, action: Callable[[str], object]) -> None:
         if self.case_uid is None:
@@ -562,6 +570,18 @@ class AnnotationWorkspace(QObject):
         if result is not None and result.changes.any:  # type: ignore[attr-defined]
             self.undo_stack.push(
                 EditAnnotation(self.services.annotations, case_uid, uid, before, after, self._after)
+            )
+            self._after(result.changes)  # type: ignore[attr-defined]
+
+    def set_graphic(self, uid: str, graphic: bool) -> None:
+        """Mark the moment or segment as graphic (blurred until revealed), or not; undoable."""
+        if self.case_uid is None:
+            return
+        case_uid = self.case_uid
+        result = self._run(lambda: self.services.annotations.set_graphic(case_uid, uid, graphic))
+        if result is not None and result.changes.any:  # type: ignore[attr-defined]
+            self.undo_stack.push(
+                MarkGraphic(self.services.annotations, case_uid, uid, graphic, self._after)
             )
             self._after(result.changes)  # type: ignore[attr-defined]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QFormLayout,
@@ -83,6 +84,7 @@ class Inspector(QWidget):
     link_requested = Signal(str, str, str)  # annotation uid, claim uid, relation
     unlink_requested = Signal(str)  # link uid
     delete_requested = Signal(str)
+    graphic_toggled = Signal(str, bool)  # annotation uid, marked graphic
     done = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -115,6 +117,14 @@ class Inspector(QWidget):
             edit.setPlaceholderText(hint)
             edit.editingFinished.connect(lambda n=name, e=edit: self._commit_place(n, e.text()))
             self.place_fields[name] = edit
+        self.graphic = QCheckBox("&Graphic: shown blurred until revealed")
+        self.graphic.setToolTip(
+            "Distressing content: its frames show blurred (View > Blur graphic media) until"
+            " you reveal them with Media > Reveal graphic media. Display only."
+        )
+        self.graphic.clicked.connect(
+            lambda on: self.annotation and self.graphic_toggled.emit(self.annotation.uid, on)
+        )
         self.tags = QLineEdit()
         self.tags.setPlaceholderText("tags, comma separated: person/captive, language/mandarin")
         self.tag_model = QStringListModel()
@@ -173,6 +183,7 @@ class Inspector(QWidget):
         translation_row.addWidget(self.translation_lang)
         form.addRow("Translation", translation_row)
         form.addRow("Confidence", self.confidence)
+        form.addRow("", self.graphic)
         for name, edit in self.place_fields.items():
             form.addRow(PLACE_LABELS[name], edit)
         form.addRow("T&ags", self.tags)
@@ -246,6 +257,7 @@ class Inspector(QWidget):
             if not box.hasFocus() and box.toPlainText() != value:
                 box.setPlainText(value)
         self.confidence.setCurrentIndex(max(0, self.confidence.findData(annotation.confidence)))
+        self.graphic.setChecked(annotation.graphic)
         for name, edit in self.place_fields.items():
             if not edit.hasFocus():
                 edit.setText(getattr(annotation.place, name))

@@ -94,7 +94,7 @@ class AnnotationTableModel(QAbstractTableModel):
             if column == "Frame":
                 return "" if a.start_frame is None else str(a.start_frame)
             if column == "Kind":
-                return a.kind.value
+                return f"{a.kind.value} (graphic)" if a.graphic else a.kind.value
             if column == "Text":
                 return summary_text(a)
             if column == "Tags":

@@ -100,6 +100,20 @@ class EditAnnotation(_ServiceCommand):
         self._apply(self.service.update(self.case_uid, self.uid, self.after))
 
 
+class MarkGraphic(_ServiceCommand):
+    def __init__(
+        self, service: AnnotationService, case_uid: str, uid: str, graphic: bool, notify: Notify
+    ) -> None:
+        super().__init__("Mark graphic" if graphic else "Unmark graphic", notify)
+        self.service, self.case_uid, self.uid, self.graphic = service, case_uid, uid, graphic
+
+    def undo(self) -> None:
+        self._apply(self.service.set_graphic(self.case_uid, self.uid, not self.graphic))
+
+    def _do(self) -> None:
+        self._apply(self.service.set_graphic(self.case_uid, self.uid, self.graphic))
+
+
 class TagAnnotation(_ServiceCommand):
     def __init__(
         self,

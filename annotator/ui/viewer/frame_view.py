@@ -109,7 +109,7 @@ class FrameView(QGraphicsView):
         self.frame_number: int | None = None  # the frame raw_image shows (None: an image)
         self.picture_filter: PictureFilter | None = None
         # Applied last, to what is shown only (graphic-content shield, grayscale).
-        self.shield: Callable[[QImage], QImage] | None = None
+        self.shield: Callable[[QImage, int | None], QImage] | None = None
         self.scene().selectionChanged.connect(self._selection_changed)
 
     # --- regions ---------------------------------------------------------------------------
@@ -288,7 +288,7 @@ class FrameView(QGraphicsView):
         if self.picture_filter is not None and not image.isNull():
             image = self.picture_filter(image, frame)
         if self.shield is not None and not image.isNull():
-            image = self.shield(image)
+            image = self.shield(image, frame)
         size_changed = image.size() != self.item.image.size()
         self.item.set_image(image)
         if size_changed:
