@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from annotator.core.entities import RedactionMethod
 from annotator.core.progress import drain
-from annotator.media.redaction import pixel_box
+from annotator.media.redaction import box_at, pixel_box
 from annotator.services.container import Services
 from annotator.services.redactions import RedactionService
 from annotator.ui.main_window import MainWindow
@@ -171,3 +171,82 @@ def test_x_is_listed_as_a_shortcut() -> None:
     from annotator.ui.shortcuts import ALL_SHORTCUTS
 
     assert ALL_SHORTCUTS["mark_redaction"].text() == "X"
+
+
+def test_export_a_redacted_clip_from_the_gui(
+    window: MainWindow,
+    services: Services,
+    qtbot: object,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Draw a redaction (X), move it at a second keyframe, mark a segment (I/O) and export
+    it redacted through Export clip: the box is burnt into exactly the span's frames."""
+    from annotator.ui import clip_flow
+    from annotator.ui.clip_flow import ClipRequest
+    from tests import media_factory as mf
+    from tests.services.test_clips import decode_clip
+
+    ctl = controller_for(window, services)
+    case_uid = window.workspace.case_uid
+    assert case_uid is not None
+    view = window.viewer.player.view
+    go(window, 9, qtbot)
+    view.actual_size()
+    view.zoom_by(2)
+    view.centerOn(96, 54)
+    qtbot.keyClick(view, Qt.Key.Key_X)  # type: ignore[attr-defined]
+    # Over the first four bits of the frame-index code (top left quarter).
+    drag(qtbot, view, view.mapFromScene(QPointF(2, 2)), view.mapFromScene(QPointF(94, 50)))
+    (made,) = ctl.service.for_case(case_uid)
+    go(window, 20, qtbot)  # a second keyframe, moved right by 0.1 of the width
+    drag(
+        qtbot,
+        view,
+        view.mapFromScene(QPointF(40, 25)),
+        view.mapFromScene(QPointF(40 + 19.2, 25)),
+    )
+    panel = ctl.panel
+    panel.method.setCurrentIndex(panel.method.findData("fill"))
+    panel.method.activated.emit(panel.method.currentIndex())
+    made = ctl.service.get(case_uid, made.uid)
+    assert [k.frame for k in made.keyframes] == [9, 20] and made.method is RedactionMethod.FILL
+
+    # A segment over frames 5..24 with I and O on the player.
+    go(window, 5, qtbot)
+    qtbot.keyClick(view, Qt.Key.Key_I)  # type: ignore[attr-defined]
+    go(window, 24, qtbot)
+    qtbot.keyClick(view, Qt.Key.Key_O)  # type: ignore[attr-defined]
+    (segment,) = services.annotations.for_case(case_uid)
+    assert (segment.start_frame, segment.end_frame) == (5, 24)
+    qtbot.waitUntil(lambda: window.workspace.list.select(segment.uid), timeout=10_000)  # type: ignore[attr-defined]
+
+    flow = window.clip_flow
+    out = tmp_path / "published" / "captive-redacted.mp4"
+    offered: list[bool] = []
+
+    def ask(parent: object, annotation: object, name: str, suggested: Path, can: bool) -> object:
+        offered.append(can)
+        return ClipRequest(out, redacted=True)
+
+    monkeypatch.setattr(clip_flow, "ask_clip", ask)
+    with qtbot.waitSignal(flow.finished, timeout=60_000):  # type: ignore[attr-defined]
+        flow.action.trigger()
+    qtbot.waitUntil(lambda: not flow.busy)  # type: ignore[attr-defined]
+    assert offered == [True]
+
+    frames, _ = decode_clip(out)
+    assert len(frames) == 20
+    for offset, rgb in enumerate(frames):
+        frame = 5 + offset
+        area = box_at(made, frame)
+        if frame < 9:  # before the redaction's span: the whole picture, code readable
+            assert area is None and mf.decode_index(rgb) == frame
+            continue
+        assert area is not None
+        x0, y0, x1, y1 = pixel_box(area, 192, 108)
+        assert rgb[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2].max() <= 24, frame  # filled black
+    sidecar = (out.parent / f"{out.name}.json").read_text(encoding="utf-8")
+    assert made.uid in sidecar
+    history = [e.action for e in services.audit.history(case_uid)]
+    assert history[-1] == "export.clip" and services.audit.verify(case_uid).ok
