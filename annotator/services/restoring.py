@@ -25,15 +25,26 @@ from annotator.db.engine import Database
 from annotator.db.repositories import annotations as annotation_repo
 from annotator.db.repositories import claims as claim_repo
 from annotator.db.repositories import media as media_repo
+from annotator.db.repositories import redactions as redaction_repo
 from annotator.db.repositories import tags as tag_repo
 from annotator.db.repositories.lookup import Origin, case_by_uid
 from annotator.db.schema import CaseRow
 from annotator.media.analyse import analyse_file
 from annotator.media.hashing import sha256_file
-from annotator.reports.document import SCHEMA, annotation_record
+from annotator.reports.document import SCHEMA, annotation_record, redaction_record
 from annotator.services.base import Service, Unit
 
 CLAIM_FIELDS = ("statement", "claimant", "source_url", "claimed_at", "status", "notes")
+REDACTION_FIELDS = (
+    "shape",
+    "method",
+    "start_frame",
+    "end_frame",
+    "start_ms",
+    "end_ms",
+    "keyframes",
+    "label",
+)
 
 
 @dataclass(slots=True)
@@ -122,6 +133,12 @@ class RestoreService(Service):
                     missing[sha] = missing.get(sha, 0) + 1
                     continue
                 self._annotation(unit, case, record, in_case[sha], report, overwrite)
+            for record in _records(document, "redactions"):
+                sha = str(record.get("media_sha256") or wanted.get(str(record.get("media_uid"))))
+                if sha not in in_case:
+                    missing[sha] = missing.get(sha, 0) + 1
+                    continue
+                self._redaction(unit, case, record, in_case[sha], sha, report, overwrite)
             unit.journal.append(
                 case,
                 "annotations.import",
@@ -250,6 +267,8 @@ class RestoreService(Service):
                     media = media_repo.add(unit.session, unit.journal, case, new, uid=uid)
                 except ValidationError:
                     media = media_repo.add(unit.session, unit.journal, case, new)
+                if record.get("graphic") is True:
+                    media_repo.set_graphic(unit.session, unit.journal, case, media.uid, True)
             report.changes = report.changes | unit.journal.changes
             in_case[sha] = media.uid
             report.media_imported.append({"uid": media.uid, "sha256": sha, "path": str(path)})
@@ -383,7 +402,14 @@ class RestoreService(Service):
                 _time(record.get("updated_at")),
             )
             annotation_repo.create(
-                unit.session, unit.journal, case, media_uid, fields, tags, origin=origin
+                unit.session,
+                unit.journal,
+                case,
+                media_uid,
+                fields,
+                tags,
+                origin=origin,
+                graphic=record.get("graphic") is True,
             )
             for link in links:
                 claim_repo.link(
@@ -420,6 +446,9 @@ class RestoreService(Service):
             )
             return
         annotation_repo.update(unit.session, unit.journal, case, uid, fields, None)
+        if isinstance(record.get("graphic"), bool):
+            graphic = bool(record["graphic"])
+            annotation_repo.set_graphic(unit.session, unit.journal, case, uid, graphic, None)
         if "tags" in record:
             annotation_repo.set_tags(unit.session, unit.journal, case, uid, tags, None)
         existing = {
@@ -445,6 +474,49 @@ class RestoreService(Service):
                     expected_version=None,
                 )
         report.overwritten += 1
+
+    def _redaction(
+        self,
+        unit: Unit,
+        case: CaseRow,
+        record: dict[str, object],
+        media_uid: str,
+        media_sha256: str,
+        report: RestoreReport,
+        overwrite: bool,
+    ) -> None:
+        uid = str(record.get("uid") or "")
+        fields = {k: record.get(k) for k in REDACTION_FIELDS if k in record}
+        fields["label"] = str(fields.get("label") or "")
+        try:
+            current = redaction_repo.get(unit.session, case, uid)
+        except NotFoundError:
+            current = None
+        if current is None:
+            origin = Origin(
+                uid,
+                str(record.get("author") or ""),
+                _time(record.get("created_at")),
+                _time(record.get("updated_at")),
+            )
+            redaction_repo.create(unit.session, unit.journal, case, media_uid, fields, origin)
+            report.created += 1
+            return
+        mine = redaction_record(current, media_sha256)
+        if all(mine.get(k) == record.get(k) for k in REDACTION_FIELDS if k in record):
+            report.unchanged += 1
+        elif overwrite:
+            redaction_repo.update(unit.session, unit.journal, case, uid, fields, None)
+            report.overwritten += 1
+        else:
+            report.conflicts.append(
+                {
+                    "type": "redaction",
+                    "uid": uid,
+                    "message": "This redaction was changed in this case since the export; "
+                    "run again with --overwrite to take the exported version.",
+                }
+            )
 
 
 def _tag_paths(unit: Unit, case: CaseRow, tag_uids: tuple[str, ...]) -> list[str]:

@@ -165,3 +165,69 @@ def test_a_file_that_is_not_our_export_is_refused(tmp_path: Path) -> None:
     bad.write_text("{not json")
     with pytest.raises(ValidationError, match="not a JSON export"):
         read_document(bad)
+
+
+def test_restore_keeps_redactions_and_graphic_flags(
+    services: Services, demo: str, tmp_path: Path
+) -> None:
+    """Publication work survives a JSON round trip: redactions, and what is marked graphic."""
+    video = next(m for m in services.media.for_case(demo) if m.kind.value == "video")
+    image = next(m for m in services.media.for_case(demo) if m.kind.value == "image")
+    keyframes = [
+        {"frame": 2, "ms": 80, "x": 0.1, "y": 0.1, "w": 0.2, "h": 0.3},
+        {"frame": 10, "ms": 400, "x": 0.5, "y": 0.2, "w": 0.25, "h": 0.3},
+    ]
+    face = services.redactions.create(
+        demo,
+        video.uid,
+        {
+            "shape": "ellipse",
+            "method": "pixelate",
+            "start_frame": 2,
+            "end_frame": 12,
+            "start_ms": 80,
+            "end_ms": 520,
+            "keyframes": keyframes,
+            "label": "captive's face",
+        },
+    ).value
+    card = services.redactions.create(
+        demo,
+        image.uid,
+        {
+            "method": "fill",
+            "keyframes": [{"x": 0.3, "y": 0.4, "w": 0.2, "h": 0.1}],
+            "label": "card number",
+        },
+    ).value
+    segment = next(a for a in services.annotations.for_case(demo) if a.media_uid == video.uid)
+    services.annotations.set_graphic(demo, segment.uid, True)
+    services.media.set_graphic(demo, video.uid, True)
+    document = read_document(_export(services, demo, tmp_path / "case.json"))
+    assert {r["uid"] for r in document["redactions"]} == {face.uid, card.uid}  # type: ignore[union-attr]
+
+    target = services.cases.create("Publication copy").value.uid
+    report = services.restoring.restore(target, document)
+    assert report.complete and not report.conflicts
+    assert comparable(services.exporting.document(target)) == comparable(document)
+    restored = services.redactions.get(target, face.uid)
+    assert restored.keyframes == face.keyframes and restored.author == face.author
+    assert services.annotations.get(target, segment.uid).graphic
+    assert next(m for m in services.media.for_case(target) if m.uid == video.uid).graphic
+    again = services.restoring.restore(target, document)
+    assert again.created == 0 and not again.conflicts
+
+    # A redaction changed here since the export: a conflict, unless overwritten.
+    services.redactions.update(target, face.uid, {"method": "blur"})
+    clash = services.restoring.restore(target, document)
+    assert [(c["type"], c["uid"]) for c in clash.conflicts] == [("redaction", face.uid)]
+    assert services.redactions.get(target, face.uid).method.value == "blur"
+    taken = services.restoring.restore(target, document, overwrite=True)
+    assert taken.overwritten == 1
+    assert services.redactions.get(target, face.uid).method.value == "pixelate"
+    assert services.audit.verify(target).ok
+
+
+def _export(services: Services, case_uid: str, out: Path) -> Path:
+    drain(services.exporting.run(case_uid, "json", out))
+    return out

@@ -104,6 +104,7 @@ def create(
     tag_paths: Iterable[str] = (),
     *,
     origin: Origin | None = None,
+    graphic: bool = False,
 ) -> Annotation:
     """A new annotation; ``origin`` keeps the identity of one restored from an export."""
     media = by_uid(session, MediaRow, case, media_uid)
@@ -116,6 +117,7 @@ def create(
         author=(origin.author if origin and origin.author else journal.actor),
         created_at=(origin.created_at if origin and origin.created_at else now),
         updated_at=(origin.updated_at if origin and origin.updated_at else now),
+        graphic=graphic,
     )
     row.tags = []
     _apply(row, fields)

@@ -12,7 +12,7 @@ from annotator.core.entities import MediaKind, Redaction, RedactionMethod, Redac
 from annotator.core.errors import ValidationError
 from annotator.db import convert
 from annotator.db.journal import Journal
-from annotator.db.repositories.lookup import by_uid, check_version, new_uid
+from annotator.db.repositories.lookup import Origin, by_uid, check_version, new_uid
 from annotator.db.schema import CaseRow, MediaRow, RedactionRow
 from annotator.db.snapshots import snapshot
 
@@ -81,23 +81,27 @@ def create(
     case: CaseRow,
     media_uid: str,
     fields: Mapping[str, object],
+    origin: Origin | None = None,
 ) -> Redaction:
-    """A new redaction. ``fields``: shape, method, keyframes, label and, on video, the span."""
+    """A new redaction. ``fields``: shape, method, keyframes, label and, on video, the span.
+
+    ``origin`` keeps the identity of one restored from an export.
+    """
     media = by_uid(session, MediaRow, case, media_uid)
     if media.kind == MediaKind.AUDIO:
         raise ValidationError("Sound has no picture to redact.")
     now = journal.clock()
     row = RedactionRow(
-        uid=new_uid(),
+        uid=new_uid(origin.uid if origin else None),
         case=case,
         media=media,
         shape=RedactionShape.RECT.value,
         method=RedactionMethod.BLUR.value,
         keyframes_json="",
         label="",
-        author=journal.actor,
-        created_at=now,
-        updated_at=now,
+        author=(origin.author if origin and origin.author else journal.actor),
+        created_at=(origin.created_at if origin and origin.created_at else now),
+        updated_at=(origin.updated_at if origin and origin.updated_at else now),
     )
     if "keyframes" not in fields:
         raise ValidationError("A redaction needs at least one keyframe (a box on a frame).")
