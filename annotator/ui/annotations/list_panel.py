@@ -174,6 +174,8 @@ class AnnotationList(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COLUMNS.index("Text"), QHeaderView.ResizeMode.Stretch)
+        wide_kind = self.table.fontMetrics().horizontalAdvance("segment (graphic)")
+        header.resizeSection(COLUMNS.index("Kind"), wide_kind + 4 * header.fontMetrics().height())
         self.table.setColumnHidden(COLUMNS.index("Media"), True)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
