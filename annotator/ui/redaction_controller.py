@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 
@@ -131,13 +132,17 @@ class RedactionController(QObject):
             return None
         return self.viewer.player.current_frame
 
+    def _live_items(self) -> list[RedactionRegion]:
+        """The items still alive: a scene being destroyed deletes them before it says so."""
+        return [item for item in self._items if shiboken6.isValid(item)]
+
     def _show_items(self) -> None:
         # Replaced items may still be in their own mouse handler (a drag saves, the save
         # redraws): keep them alive until the next redraw, as FrameView does for regions.
         for item in self._retired:
-            if item.scene() is not None:
+            if shiboken6.isValid(item) and item.scene() is not None:
                 item.scene().removeItem(item)
-        self._retired = self._items
+        self._retired = self._live_items()
         for item in self._retired:
             item.hide()
         self._items = []
@@ -157,13 +162,13 @@ class RedactionController(QObject):
                 item.setSelected(True)
 
     def _picture_selected(self, view: FrameView) -> None:
-        for item in self._items:
+        for item in self._live_items():
             if item.isSelected() and item.scene() is view.scene():
                 self.panel.select(item.uid)
                 return
 
     def _panel_selected(self, uid: str | None) -> None:
-        for item in self._items:
+        for item in self._live_items():
             item.setSelected(item.uid == uid)
 
     # --- edits ---------------------------------------------------------------------------

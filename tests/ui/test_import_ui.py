@@ -58,14 +58,20 @@ def test_import_folder_through_the_gui(
     timer.start(10)
 
     assert window.media_browser.stack.currentWidget() is window.media_browser.empty
+    started = time.monotonic()
     window.import_folder_action.trigger()
     dialog = window.imports.dialog
     assert isinstance(dialog, ProgressDialog) and dialog.isVisible()
     labels: list[str] = []
     worker = window.imports.worker
     assert worker is not None
+    progress_at: list[float] = []
     worker.progress.connect(
-        lambda p: (seen_progress.append(p.done), labels.append(dialog.counts.text()))
+        lambda p: (
+            seen_progress.append(p.done),
+            labels.append(dialog.counts.text()),
+            progress_at.append(time.monotonic()),
+        )
     )
     qtbot.waitUntil(lambda: bool(summaries), timeout=30_000)  # type: ignore[attr-defined]
     timer.stop()
@@ -86,9 +92,13 @@ def test_import_folder_through_the_gui(
     assert len(names) == 20
     assert "20 media" in window.overview.counts.text()
     assert "Import finished: 20 imported" in window.statusBar().currentMessage()
-    # The UI thread kept painting and dispatching throughout: the timer never starved.
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert len(ticks) > 3 and max(gaps) < 1.0
+    # The UI thread kept painting and dispatching while the import ran: from the click to
+    # the last progress update, the 10 ms timer never waited as long as a user notices (a
+    # quarter of a second). Counted as gaps, not ticks: how many periods the import spans
+    # depends on the machine (0.13 s here, once 0.03 s in CI).
+    marks = [started, *(t for t in ticks if t < progress_at[-1]), progress_at[-1]]
+    gaps = [b - a for a, b in itertools.pairwise(marks)]
+    assert max(gaps) < 0.25, [round(g, 3) for g in gaps]
 
     window.media_browser.filter_edit.setText("VFR.")
     assert window.media_browser.visible_names() == ["vfr.mp4"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -145,7 +146,8 @@ class FrameView(QGraphicsView):
         self.region_moved.emit(uid, geometry)
 
     def selected_region(self) -> str | None:
-        return next((r.uid for r in self._regions if r.isSelected()), None)
+        # isValid: a scene being destroyed deletes its items before it reports the selection.
+        return next((r.uid for r in self._regions if shiboken6.isValid(r) and r.isSelected()), None)
 
     def select_region(self, uid: str | None) -> None:
         for item in self._regions:
