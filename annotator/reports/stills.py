@@ -25,7 +25,13 @@ import numpy as np
 
 from annotator.core.errors import MediaError
 from annotator.core.files import atomic_write_bytes
-from annotator.media.video import FrameIndex, VideoSource, build_frame_index, video_stream
+from annotator.media.video import (
+    FrameIndex,
+    FrameLost,
+    VideoSource,
+    build_frame_index,
+    video_stream,
+)
 
 JPEG_QUALITY = 85
 MAX_PIXELS = 250_000_000  # the default image limit of the settings (DESIGN.md)
@@ -220,12 +226,18 @@ def _read(
                 f"{name} has frames 0 to {source.index.frame_count - 1}; frame "
                 f"{frame} is not one of them. Verify the case: the file may have changed.",
             )
-        decoded = source.read(frame)
-        return decoded.number, decoded.rgb
-    if isinstance(at_ms, int) and not isinstance(at_ms, bool):
-        decoded = source.read_at_ms(at_ms)
-        return decoded.number, decoded.rgb
-    raise MediaError("decode_error", f"The annotation on {name} has neither a frame nor a time.")
+    elif isinstance(at_ms, int) and not isinstance(at_ms, bool):
+        frame = source.index.frame_at_ms(at_ms)
+    else:
+        raise MediaError(
+            "decode_error", f"The annotation on {name} has neither a frame nor a time."
+        )
+    try:
+        decoded = source.read_exact(frame)
+    except FrameLost as exc:
+        # Never a neighbouring frame under this frame's label: say why there is no still.
+        raise MediaError("decode_error", f"{exc}. Check the file against the original.") from exc
+    return decoded.number, decoded.rgb
 
 
 # The frame index of recently used videos: a report reads many frames of one video and
