@@ -72,9 +72,11 @@ def assert_kept(
         for key, row in rows.items():
             assert key in after[table], f"{table} row {key} was lost"
             now = after[table][key]
-            kept = [v for i, v in enumerate(row) if i not in skip]
-            assert kept == [v for i, v in enumerate(now) if i not in skip], (
-                f"{table} row {key} changed: {row} -> {now}"
+            changed = {
+                i: (row[i], now[i]) for i in range(len(row)) if i not in skip and row[i] != now[i]
+            }
+            assert not changed, (
+                f"{table} row {key} changed (column index: before, after): {changed}"
             )
 
 
