@@ -52,6 +52,8 @@ def _width(text: str) -> int:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Aligned columns; cells are ``shown``, so a name with a line break stays one row."""
+    rows = [[shown(cell) for cell in row] for row in rows]
     widths = [_width(h) for h in headers]
     for row in rows:
         widths = [max(w, _width(cell)) for w, cell in zip(widths, row, strict=True)]

@@ -154,3 +154,29 @@ def test_real_permission_denied_as_an_unprivileged_process(
         "second.png": ("ok", None),
     }
     assert doc["audit"]["ok"] is True
+
+
+def test_tables_for_people_keep_one_row_per_file(
+    capsys: pytest.CaptureFixture[str], db_path: Path, hostile: HostileCorpus
+) -> None:
+    """`media list` and `verify` print a row per file even for names with line breaks."""
+    db = ["--db", str(db_path)]
+    cli(capsys, *db, "case", "create", "Names")
+    cli(capsys, *db, "import", "--case", "Names", str(hostile.root / "names"))
+    imported = [rel for rel in hostile.imported() if rel.startswith("names/")]
+    code, out, _ = cli(capsys, *db, "media", "list", "--case", "Names")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2 + len(imported)  # header, rule, one row per file
+    assert any(line.startswith("line\\nbreak.png ") for line in lines)
+    assert any(line.startswith("invoice-\\u202egnp.exe ") for line in lines)
+    hostile.path("names/line\nbreak.png").unlink()
+    code, out, _ = cli(capsys, *db, "verify", "--case", "Names")
+    assert code == 1
+    rows = [
+        line
+        for line in out.splitlines()
+        if line.startswith(("line", "tab", "🎥", "inv", "شاهد", "-st"))
+    ]
+    assert len(rows) == len(imported)
+    assert any(r.startswith("line\\nbreak.png") and "MISSING" in r for r in rows)
