@@ -287,9 +287,9 @@ def _image_rgb(path: Path, name: str, max_width: int | None, max_pixels: int) ->
                     f"{max_pixels / 1e6:.0f}-megapixel limit. Raise the limit in the settings "
                     "if you trust the file.",
                 )
-            if max_width:
-                _draft(image, max_width)
-            upright: Any = ImageOps.exif_transpose(image)
+            upright: Any = _reduced_upright(image, max_width) if max_width else None
+            if upright is None:
+                upright = ImageOps.exif_transpose(image)
             rgb = np.asarray(upright.convert("RGB"))
     except MediaError:
         raise
@@ -306,15 +306,26 @@ def _image_rgb(path: Path, name: str, max_width: int | None, max_pixels: int) ->
     return np.ascontiguousarray(rgb)
 
 
-def _draft(image: Any, max_width: int) -> None:
-    """Let a JPEG decode at 1/2..1/8 size when the still is that much smaller anyway."""
+def _reduced_upright(image: Any, max_width: int) -> Any | None:
+    """The picture upright and shrunk before any full-size copy, or None if not smaller.
+
+    A JPEG decodes at 1/2..1/8 size (draft); any other picture is then shrunk in its own
+    mode, at least twice the still's width, so that a 240-megapixel grey PNG does not
+    become a 720 MB RGB copy on its way to a 960-pixel still.
+    """
+    from annotator.media.images import exif_orientation, shrink_natively, upright_image
+
     width, height = image.size
-    orientation = int(image.getexif().get(0x0112, 1) or 1)
+    orientation = exif_orientation(image)
     shown_width = height if orientation in (5, 6, 7, 8) else width
     if shown_width <= max_width:
-        return
+        return None
     scale = max_width / shown_width
     image.draft("RGB", (int(width * scale) + 1, int(height * scale) + 1))
+    width, height = image.size
+    shown_width = height if orientation in (5, 6, 7, 8) else width
+    small = shrink_natively(image, shown_width // (2 * max_width))
+    return upright_image(small, orientation)
 
 
 def scale_to_width(rgb: np.ndarray, max_width: int) -> np.ndarray:
