@@ -156,6 +156,13 @@ def _probe_open(path: Path, container: Any, structure_whole: bool) -> AVProbe:
             index=index,
             poster=poster.rgb,
         )
+    if audio is None and not container.streams:
+        # The signature promised audio or video, and not even a stream header was found.
+        raise MediaError(
+            "decode_error",
+            f"{path.name} is damaged: no stream could be read from its "
+            f"{container_name.upper()} headers.",
+        )
     if audio is None:
         raise MediaError(
             "unsupported_format", f"{path.name} holds neither video nor audio that can be played."
