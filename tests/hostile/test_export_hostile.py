@@ -169,3 +169,48 @@ def test_stills_show_exactly_the_annotated_frame(
             assert mf.decode_index(rgb) == frame, rel  # that frame, not a neighbour
         hostile_stills += 1
     assert hostile_stills == len(annotated) - len(failures)
+
+
+def test_clips_across_the_damage_fail_whole_and_after_it_are_exact(
+    services: Services, case: Case, hostile: HostileCorpus, tmp_path: Path, db_path: Path
+) -> None:
+    """A clip is every frame of its segment or nothing: a lost frame is never skipped."""
+    import av
+
+    from annotator.core.errors import MediaError
+    from tests.hostile_corpus import NEXT_KEYFRAME
+
+    path = hostile.path("damaged/corrupt-frames.mp4")
+    run_import(services, case.uid, path)
+    (media,) = services.media.for_case(case.uid)
+    lost = sorted(set(range(36)) - {f.number for f in play(path)})
+
+    def segment(first: int, last: int) -> str:
+        with VideoSource(path, cache_bytes=0) as video:
+            index = video.index
+            end_ms = index.ms(last + 1) if last + 1 < index.frame_count else index.duration_ms
+            fields = {
+                "kind": "segment",
+                "start_frame": first,
+                "end_frame": last,
+                "start_ms": index.ms(first),
+                "end_ms": end_ms,
+            }
+        return services.annotations.create(case.uid, media.uid, fields).value.uid
+
+    across, after = segment(10, 20), segment(NEXT_KEYFRAME, 35)
+    before = dump(db_path)
+    broken = tmp_path / "across.mp4"
+    with pytest.raises(MediaError) as err:
+        drain(services.clips.export_clip(case.uid, across, broken))
+    assert err.value.reason == "decode_error"
+    assert f"frame {lost[0]} of corrupt-frames.mp4 cannot be decoded" in err.value.message
+    assert not broken.exists() and not list(tmp_path.glob("across*"))
+    assert dump(db_path) == before  # a failed clip records nothing
+
+    good = tmp_path / "after.mp4"
+    result = drain(services.clips.export_clip(case.uid, after, good))
+    assert (result.start_frame, result.end_frame, result.frame_count) == (NEXT_KEYFRAME, 35, 12)
+    with av.open(str(good)) as clip:
+        shown = [mf.decode_index(f.to_ndarray(format="rgb24")) for f in clip.decode(video=0)]
+    assert shown == list(range(NEXT_KEYFRAME, 36))
