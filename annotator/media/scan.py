@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,13 @@ def _os_error(path: Path, exc: OSError) -> MediaError:
         return MediaError("permission_denied", f"No permission to read {shown}.")
     if isinstance(exc, FileNotFoundError):
         return MediaError("not_found", f"{shown} does not exist (moved or deleted?).")
+    if exc.errno == errno.ENAMETOOLONG:
+        return MediaError(
+            "path_too_long",
+            f"{shown} cannot be reached: its path is {len(os.fsencode(path)):,} bytes, longer "
+            "than this system allows. Move the folder to a shorter path and import it from "
+            "there.",
+        )
     return MediaError("unreadable", f"{shown} cannot be read: {exc.strerror or exc}.")
 
 

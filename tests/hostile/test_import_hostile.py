@@ -205,3 +205,64 @@ def test_a_copy_of_the_corpus_under_the_same_case_is_all_duplicates(
     dupes = {relative(copy, f.path) for f in report.files if f.outcome == "duplicate"}
     assert dupes == set(hostile.imported())
     assert all(f.duplicate_of for f in report.files if f.outcome == "duplicate")
+
+
+def test_devices_pipes_sockets_and_link_loops_never_block_the_import(
+    services: Services, case: Case, tmp_path: Path
+) -> None:
+    """A reader that opened a FIFO or /dev/zero would wait or read forever."""
+    import socket
+
+    folder = tmp_path / "specials"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.mp4")
+    (folder / "zeros.mp4").symlink_to("/dev/zero")
+    (folder / "self.jpg").symlink_to(folder / "self.jpg")  # a link to itself
+    (folder / "loop").symlink_to(folder)  # a folder containing itself
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(folder / "control.sock"))
+    mf.make_image(folder / "real.png", size=(96, 64), index=9)
+    try:
+        report = run_import(services, case.uid, folder)
+    finally:
+        server.close()
+    got = {Path(f.path).name: (f.outcome, f.reason) for f in report.files}
+    assert got == {
+        "pipe.mp4": ("unsupported", "unsupported_format"),
+        "zeros.mp4": ("unsupported", "unsupported_format"),
+        "control.sock": ("unsupported", "unsupported_format"),
+        "self.jpg": ("failed", "unreadable"),
+        "real.png": ("imported", ""),
+    }
+    messages = {Path(f.path).name: f.message for f in report.files}
+    assert "not a regular file" in messages["pipe.mp4"]
+    assert "Too many levels of symbolic links" in messages["self.jpg"]
+
+
+def test_folders_deeper_than_the_system_path_limit(
+    services: Services, case: Case, tmp_path: Path
+) -> None:
+    """60 levels of 80-character names: past PATH_MAX the folder is named, not the crash."""
+    root = tmp_path / "archive"
+    root.mkdir()
+    mf.make_image(root / "top.png", size=(96, 64), index=1)
+    fd = os.open(root, os.O_RDONLY)
+    names = [f"{n:02d}-" + "x" * 77 for n in range(60)]
+    try:
+        for name in names:  # relative to the parent's descriptor: no long path needed
+            os.mkdir(name, dir_fd=fd)
+            child = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        bottom = os.open("bottom.png", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(bottom, b"\x89PNG\r\n\x1a\n")
+        os.close(bottom)
+    finally:
+        os.close(fd)
+    report = run_import(services, case.uid, root)
+    failed = [f for f in report.files if f.outcome != "imported"]
+    assert [Path(f.path).name for f in report.files if f.outcome == "imported"] == ["top.png"]
+    (too_long,) = failed
+    assert too_long.outcome == "failed" and too_long.reason == "path_too_long"
+    assert len(os.fsencode(too_long.path)) > 4095
+    assert too_long.message.startswith(too_long.path) and "Move the folder" in too_long.message
