@@ -142,6 +142,10 @@ class ExportService(Service):
     def document(self, case_uid: str, selection: Selection | None = None) -> dict[str, object]:
         return build_document(self.case_data(case_uid), selection or Selection(), datetime.now(UTC))
 
+    def max_pixels(self) -> int:
+        """The image size limit of the settings: what the import accepted, stills accept."""
+        return self._settings().max_image_megapixels * 1_000_000
+
     def media_path(self, media: dict[str, object]) -> Path:
         """Where a media item of a document is on this machine (media roots applied)."""
         return resolve_location(str(media["location"]), self._settings().media_roots)
@@ -252,6 +256,7 @@ class ExportService(Service):
                 item,
                 records,
                 max_width=max_width,
+                max_pixels=self.max_pixels(),
                 redactions=hide.get(str(item["uid"])),
             )
             for record, picture in pictures:
@@ -440,7 +445,14 @@ def _stills_of(
         return []
     written = []
     hide = redactions_to_apply(doc).get(str(item["uid"]))
-    pictures = stills_in_order(svc.media_path(item), item, records, max_width=None, redactions=hide)
+    pictures = stills_in_order(
+        svc.media_path(item),
+        item,
+        records,
+        max_width=None,
+        max_pixels=svc.max_pixels(),
+        redactions=hide,
+    )
     for record, picture in pictures:
         if isinstance(picture, MediaError):
             result.no_still(item, str(record["uid"]), picture)

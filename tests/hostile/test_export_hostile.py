@@ -214,3 +214,35 @@ def test_clips_across_the_damage_fail_whole_and_after_it_are_exact(
     with av.open(str(good)) as clip:
         shown = [mf.decode_index(f.to_ndarray(format="rgb24")) for f in clip.decode(video=0)]
     assert shown == list(range(NEXT_KEYFRAME, 36))
+
+
+def test_stills_follow_the_pixel_limit_setting_like_the_import(
+    db_path: Path, hostile: HostileCorpus, tmp_path: Path
+) -> None:
+    """Raised to let a 300 MP scan in, the limit lets its still out; lowered, it says so."""
+    from annotator.core.settings import Settings
+    from annotator.services.container import open_services
+    from tests.conftest import INVESTIGATOR
+
+    limit = [400]
+    services = open_services(
+        db_path, lambda: INVESTIGATOR, lambda: Settings(max_image_megapixels=limit[0])
+    )
+    try:
+        case = services.cases.create("Scans").value
+        bomb = hostile.path("huge/bomb-20000x15000.png")
+        report = run_import(services, case.uid, bomb)
+        assert [(f.outcome, f.reason) for f in report.files] == [("imported", "")]
+        (media,) = services.media.for_case(case.uid)
+        fields = {"kind": "region", "region": LOW_BOX}
+        note = services.annotations.create(case.uid, media.uid, fields).value
+        result = drain(services.exporting.run(case.uid, "html", tmp_path / "in.html"))
+        assert result.failures == []
+        limit[0] = 100
+        result = drain(services.exporting.run(case.uid, "html", tmp_path / "out.html"))
+        (failure,) = result.failures
+        assert (failure["annotation_uid"], failure["reason"]) == (note.uid, "too_large")
+        assert failure["message"].startswith("bomb-20000x15000.png ")
+        assert "100-megapixel limit" in failure["message"]
+    finally:
+        services.close()
