@@ -11,12 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from annotator.__main__ import main
 from annotator.core.paths import path_text
 from tests import media_factory as mf
 from tests.hostile.support import expected_outcomes, relative
+from tests.hostile.test_playback_hostile import play
 from tests.hostile_corpus import HostileCorpus
 
 WORKTREE = Path(__file__).resolve().parents[2]
@@ -180,3 +183,21 @@ def test_tables_for_people_keep_one_row_per_file(
     ]
     assert len(rows) == len(imported)
     assert any(r.startswith("line\\nbreak.png") and "MISSING" in r for r in rows)
+
+
+def test_frame_command_gives_the_exact_frame_or_says_it_is_lost(
+    capsys: pytest.CaptureFixture[str], hostile_corpus: HostileCorpus, tmp_path: Path
+) -> None:
+    path = hostile_corpus.path("damaged/corrupt-frames.mp4")
+    lost = sorted(set(range(36)) - {f.number for f in play(path)})[0]
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    out = frames / "lost.png"
+    code, stdout, err = cli(capsys, "frame", str(path), "--frame", str(lost), "--out", str(out))
+    assert code == 1 and stdout == ""
+    assert err.startswith(f"error: frame {lost} of corrupt-frames.mp4 cannot be decoded")
+    assert not list(frames.iterdir())  # nothing half-written, no sidecar
+    good = frames / "good.png"
+    code, stdout, _ = cli(capsys, "frame", str(path), "--frame", "30", "--out", str(good), "--json")
+    assert code == 0 and json.loads(stdout)["frame"] == 30
+    assert mf.decode_index(np.asarray(Image.open(good).convert("RGB"))) == 30
