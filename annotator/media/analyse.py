@@ -112,16 +112,27 @@ def analyse_file(
         kind=MediaKind.IMAGE,
         mime=signature.mime,
     )
-    verdict = judge(path, signature.format)
     try:
-        media, index = _describe(path, signature, file_facts, max_pixels, cancel, verdict)
+        verdict = judge(path, signature.format)
+        try:
+            media, index = _describe(path, signature, file_facts, max_pixels, cancel, verdict)
+        except MediaError as exc:
+            if exc.reason in _MAYBE_CUT:
+                _raise_if_cut_short(path, signature.format, verdict, exc)
+            raise
+        # Decoders play a file whose tail is missing; it still is not the file that was made.
+        _raise_if_cut_short(path, signature.format, verdict)
     except MediaError as exc:
-        if exc.reason in _MAYBE_CUT:
-            _raise_if_cut_short(path, signature.format, verdict, exc)
+        # A download still being written looks cut short or broken: say what is happening.
+        _raise_if_changed(path, before, read, exc)
         raise
-    # Decoders play a file whose tail is missing; it still is not the file that was made.
-    _raise_if_cut_short(path, signature.format, verdict)
+    _raise_if_changed(path, before, read)
+    return Analysis(media, index)
 
+
+def _raise_if_changed(
+    path: Path, before: os.stat_result, read: int, cause: MediaError | None = None
+) -> None:
     after = _stat(path)
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
         read != before.st_size
@@ -130,8 +141,7 @@ def analyse_file(
             "changed_during_import",
             f"{path.name} changed while it was being read (still downloading or syncing?). "
             "Import it again once it is complete.",
-        )
-    return Analysis(media, index)
+        ) from cause
 
 
 # Reasons a decoder gives for a file that may simply be cut short: its structure decides.

@@ -128,18 +128,23 @@ def test_files_that_vanish_or_change_during_import(
         mf.make_image(folder / name, size=(96, 64), index=100 + i)
     (folder / "dangling.png").symlink_to(folder / "never-there.png")
     growing = folder / "growing.png"
+    video = (hostile.sources / "clip-faststart.mp4").read_bytes()
+    downloading = folder / "downloading.mp4"  # half there when scanned, more while read
+    downloading.write_bytes(video[: len(video) // 2])
     real_sha = analyse.sha256_file
 
     def sha_while_written(path: Path, *args: object, **kwargs: object) -> tuple[str, int]:
         result = real_sha(path, *args, **kwargs)  # type: ignore[arg-type]
-        if path == growing:  # a download still being written while we read it
+        if path == growing:  # a copy still being written while we read it
             with growing.open("ab") as handle:
                 handle.write(b"\0" * 100)
+        if path == downloading:  # still incomplete after this chunk
+            downloading.write_bytes(video[: len(video) * 3 // 4])
         return result
 
     monkeypatch.setattr(analyse, "sha256_file", sha_while_written)
     work = services.importing.run(case.uid, [folder], workers=1)
-    assert next(work).total == 6  # scanned; nothing read yet
+    assert next(work).total == 7  # scanned; nothing read yet
     (folder / "deleted.png").unlink()
     (folder / "now-a-folder.png").unlink()
     (folder / "now-a-folder.png").mkdir()
@@ -151,6 +156,7 @@ def test_files_that_vanish_or_change_during_import(
         "now-a-folder.png": ("unsupported", "unsupported_format"),
         "emptied.png": ("failed", "zero_bytes"),
         "growing.png": ("failed", "changed_during_import"),
+        "downloading.mp4": ("failed", "changed_during_import"),  # not "truncated"
         "kept.png": ("imported", ""),
     }
     assert [m.file_name for m in services.media.for_case(case.uid)] == ["kept.png"]
