@@ -98,8 +98,10 @@ def expected_failures(
 
 
 def lost_frame(made: dict[str, tuple[str, int | None]]) -> int:
+    """The damaged video's frame that was annotated because it is lost."""
+    intact = VIDEO_MOMENTS["damaged/corrupt-frames.mp4"]
     frames = [f for rel, f in made.values() if rel == "damaged/corrupt-frames.mp4"]
-    return next(f for f in frames if f not in VIDEO_MOMENTS["damaged/corrupt-frames.mp4"])  # type: ignore[misc]
+    return next(f for f in frames if f is not None and f not in intact)
 
 
 def test_html_report_says_which_file_and_why_and_keeps_the_rest(
