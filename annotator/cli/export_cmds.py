@@ -8,7 +8,7 @@ from pathlib import Path
 
 from annotator.cli.context import CommandContext
 from annotator.cli.interrupts import cancel_on_interrupt
-from annotator.cli.output import emit_json
+from annotator.cli.output import emit_json, shown
 from annotator.cli.progress_bar import ProgressBar
 from annotator.core.progress import Cancelled, CancelToken, drain
 from annotator.reports.document import Selection
@@ -116,7 +116,7 @@ def export_case(args: argparse.Namespace, ctx: CommandContext) -> int:
         if args.omit.strip():
             print(f"  left out: {args.omit}")
         for problem in result.problems:
-            print(f"  warning: {problem}")
+            print(f"  warning: {shown(problem)}")
     return 1 if result.problems else 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from annotator.cli.context import CommandContext
 from annotator.cli.interrupts import cancel_on_interrupt
-from annotator.cli.output import emit_json, table
+from annotator.cli.output import emit_json, shown, table
 from annotator.cli.progress_bar import ProgressBar
 from annotator.core.describe import media_facts
 from annotator.core.entities import Media
@@ -69,7 +69,7 @@ def import_media(args: argparse.Namespace, ctx: CommandContext) -> int:
         for f in report.not_imported:
             if f.outcome == "skipped" and f.reason == "already_imported":
                 continue
-            print(f"  {f.outcome}: {f.path}: {f.message}")
+            print(f"  {f.outcome}: {shown(f.path)}: {shown(f.message)}")
     return 1 if failed else 0
 
 

@@ -21,6 +21,27 @@ def emit_json(document: object) -> None:
     sys.stdout.write("\n")
 
 
+# Characters that would make a printed line lie about a file's name: line breaks and other
+# controls split or overwrite it, bidirectional overrides show "gpj.exe" as "exe.jpg".
+_UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+_JOINERS = frozenset("\u200c\u200d")  # (non-)joiners inside emoji and Indic words: harmless
+
+
+def shown(text: str) -> str:
+    """Text for a terminal line: controls and invisible format characters as escapes.
+
+    JSON output keeps the exact text; this is only for people reading a line.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        ch
+        if ch in _JOINERS or unicodedata.category(ch) not in _UNPRINTABLE_CATEGORIES
+        else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
 def error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
@@ -31,6 +52,8 @@ def _width(text: str) -> int:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Aligned columns; cells are ``shown``, so a name with a line break stays one row."""
+    rows = [[shown(cell) for cell in row] for row in rows]
     widths = [_width(h) for h in headers]
     for row in rows:
         widths = [max(w, _width(cell)) for w, cell in zip(widths, row, strict=True)]

@@ -53,7 +53,8 @@ class MediaError(AnnotatorError):
     """A file that cannot be taken in as evidence; ``reason`` is a CLI.md reason code.
 
     Reasons: zero_bytes, truncated, unsupported_format, decode_error, permission_denied,
-    not_found, too_large, changed_during_import, unreadable.
+    not_found, too_large, changed_during_import, unreadable, invalid_name (a file name
+    that is not UTF-8 text), path_too_long (beyond the system's path length limit).
     """
 
     exit_code = 1

@@ -43,3 +43,21 @@ class AppPaths:
     def frame_index_dir(self) -> Path:
         """Per-video frame indexes (pts + keyframes), rebuilt from the file when missing."""
         return self.cache_dir / "frame-index"
+
+
+def path_text(path: Path | str) -> str:
+    r"""A path as text that can be stored and printed: exact for every valid UTF-8 name.
+
+    A name made on another system can hold bytes that are not UTF-8 (Python keeps them
+    as lone surrogates, which SQLite and JSON output refuse); they are shown as ``\xff``.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def is_text_path(path: Path | str) -> bool:
+    """True when the path is valid UTF-8 text, so the database can record it exactly."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

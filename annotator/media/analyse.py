@@ -18,6 +18,7 @@ from annotator.core.entities import MediaKind, NewMedia
 from annotator.core.errors import MediaError
 from annotator.core.progress import CancelToken
 from annotator.media import detect
+from annotator.media.containers import Verdict, judge
 from annotator.media.hashing import perceptual_hash, sha256_file
 from annotator.media.video import FrameIndex
 
@@ -82,10 +83,6 @@ def analyse_file(
     on_bytes: Callable[[int], None] | None = None,
 ) -> Analysis:
     """Hash, identify and describe one file, read-only. Raises MediaError with a reason."""
-    from annotator.media.images import probe_image
-    from annotator.media.probe import probe_av
-    from annotator.media.thumbnails import jpeg_thumbnail
-
     before = _stat(path)
     if not stat.S_ISREG(before.st_mode):
         raise MediaError("unsupported_format", f"{path.name} is not a regular file.")
@@ -115,6 +112,78 @@ def analyse_file(
         kind=MediaKind.IMAGE,
         mime=signature.mime,
     )
+    try:
+        verdict = judge(path, signature.format)
+        try:
+            media, index = _describe(path, signature, file_facts, max_pixels, cancel, verdict)
+        except MediaError as exc:
+            if exc.reason in _MAYBE_CUT:
+                _raise_if_cut_short(path, signature.format, verdict, exc)
+            raise
+        # Decoders play a file whose tail is missing; it still is not the file that was made.
+        _raise_if_cut_short(path, signature.format, verdict)
+    except MediaError as exc:
+        # A download still being written looks cut short or broken: say what is happening.
+        _raise_if_changed(path, before, read, exc)
+        raise
+    _raise_if_changed(path, before, read)
+    return Analysis(media, index)
+
+
+def _raise_if_changed(
+    path: Path, before: os.stat_result, read: int, cause: MediaError | None = None
+) -> None:
+    after = _stat(path)
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
+        read != before.st_size
+    ):
+        raise MediaError(
+            "changed_during_import",
+            f"{path.name} changed while it was being read (still downloading or syncing?). "
+            "Import it again once it is complete.",
+        ) from cause
+
+
+# Reasons a decoder gives for a file that may simply be cut short: its structure decides.
+_MAYBE_CUT = frozenset({"decode_error", "unsupported_format", "truncated"})
+
+
+def _raise_if_cut_short(
+    path: Path, fmt: str, verdict: Verdict, cause: MediaError | None = None
+) -> None:
+    """Raise ``truncated`` when the file's own structure shows that its end is missing.
+
+    With ``cause`` (the decoder's failure), also correct the decoder's guess the other
+    way: bytes that are not the structure their signature promises are corrupt, not cut
+    short, whatever the decoder's message suggested.
+    """
+    if verdict.state == "cut":
+        raise MediaError(
+            "truncated",
+            f"{path.name} is cut short (truncated): {verdict.detail}. "
+            "Download or copy it again from the source.",
+        ) from cause
+    if cause is not None and cause.reason == "truncated" and verdict.state == "garbled":
+        raise MediaError(
+            "decode_error",
+            f"{path.name} is damaged: its bytes are not the {fmt.upper()} structure its "
+            f"first bytes promise ({cause.message})",
+        ) from cause
+
+
+def _describe(
+    path: Path,
+    signature: detect.Signature,
+    file_facts: NewMedia,
+    max_pixels: int,
+    cancel: CancelToken | None,
+    verdict: Verdict,
+) -> tuple[NewMedia, FrameIndex | None]:
+    """Probe and describe the file with the decoder its signature calls for."""
+    from annotator.media.images import probe_image
+    from annotator.media.probe import probe_av
+    from annotator.media.thumbnails import jpeg_thumbnail
+
     if signature.family is detect.Family.IMAGE:
         image = probe_image(path, max_pixels)
         assert image.preview is not None
@@ -132,7 +201,7 @@ def analyse_file(
         )
         index = None
     else:
-        av = probe_av(path)
+        av = probe_av(path, structure_whole=verdict.state == "whole")
         mime = signature.mime
         if av.kind is MediaKind.AUDIO and mime.startswith("video/"):
             mime = "audio/" + mime.split("/", 1)[1]
@@ -162,14 +231,4 @@ def analyse_file(
             frame_hashes=frame_hashes,
         )
         index = av.index
-
-    after = _stat(path)
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
-        read != before.st_size
-    ):
-        raise MediaError(
-            "changed_during_import",
-            f"{path.name} changed while it was being read (still downloading or syncing?). "
-            "Import it again once it is complete.",
-        )
-    return Analysis(media, index)
+    return media, index

@@ -27,8 +27,24 @@ _MAKE, _MODEL = 271, 272
 _ROTATION = {1: 0, 2: 0, 3: 180, 4: 180, 5: 90, 6: 90, 7: 270, 8: 270}
 
 
-def _upright(image: Any, orientation: int) -> Any:
+def exif_orientation(image: Any) -> int:
+    """The picture's EXIF orientation, 1 (as stored) when absent, unknown or unreadable."""
+    try:
+        orientation = int(image.getexif().get(_ORIENTATION_TAG, 1) or 1)
+    except Exception:  # a broken EXIF block must not cost the picture
+        return 1
+    return orientation if orientation in _ROTATION else 1
+
+
+def upright_image(image: Any, orientation: int) -> Any:
     """Apply an EXIF orientation (the same mapping as Pillow's exif_transpose)."""
+    if orientation not in _ROTATION or orientation == 1:
+        return image
+    return _upright(image, orientation)
+
+
+def _upright(image: Any, orientation: int) -> Any:
+    """Apply an EXIF orientation 2..8 (the same mapping as Pillow's exif_transpose)."""
     from PIL import Image
 
     t = Image.Transpose
@@ -144,7 +160,8 @@ def probe_image(path: Path, max_pixels: int) -> ImageProbe:
         try:
             image.draft("RGB", (THUMB_EDGE, THUMB_EDGE))  # JPEG: decode at 1/2..1/8 size
             image.load()
-            preview = image if image.mode == "RGB" else image.convert("RGB")
+            small = shrink_natively(image, max(width, height) // (2 * THUMB_EDGE))
+            preview = small if small.mode == "RGB" else small.convert("RGB")
             preview.thumbnail((THUMB_EDGE, THUMB_EDGE), reducing_gap=2.0)
             if orientation != 1:
                 preview = _upright(preview, orientation)
@@ -170,6 +187,40 @@ def probe_image(path: Path, max_pixels: int) -> ImageProbe:
         metadata=metadata,
         preview=np.asarray(preview),
     )
+
+
+# Modes Pillow's box reduction averages correctly (palette indices must not be averaged).
+_REDUCIBLE = frozenset({"L", "LA", "RGB", "RGBA", "I", "F", "CMYK", "YCbCr"})
+
+
+def shrink_natively(image: Any, factor: int) -> Any:
+    """The decoded ``image`` made ``factor`` times smaller in its own mode (or itself).
+
+    Converting first would copy the full picture: a 1-bit PNG of 240 megapixels is a
+    file of a few kilobytes that Pillow holds in 240 MB, and its RGB copy took 720 MB
+    more before it was shrunk, in each pool worker at once. Shrunk in its own mode the
+    copy is small. Bilevel pictures are averaged as grey; palette pictures are sampled.
+    (The decoded picture itself is the price of the pixel limit, a setting.)
+    """
+    if factor <= 1:
+        return image
+    from PIL import Image
+
+    if image.mode == "1":  # averaged as grey, a band at a time: no full-size grey copy
+        width, height = image.size
+        step = factor * 64
+        out = Image.new("L", (-(-width // factor), -(-height // factor)))
+        for top in range(0, height, step):
+            band = image.crop((0, top, width, min(height, top + step)))
+            out.paste(band.convert("L").reduce(factor), (0, top // factor))
+        return out
+    if image.mode in _REDUCIBLE:
+        return image.reduce(factor)
+    if image.mode in ("P", "PA"):
+        width, height = image.size
+        size = (max(1, width // factor), max(1, height // factor))
+        return image.resize(size, Image.Resampling.NEAREST)
+    return image
 
 
 def _too_large(path: Path, limit: int, width: int = 0, height: int = 0) -> MediaError:

@@ -12,7 +12,6 @@ import numpy as np
 from annotator.core.entities import MediaKind
 from annotator.core.errors import MediaError
 from annotator.core.timecode import pts_to_ms
-from annotator.media.containers import iso_bmff_truncated
 from annotator.media.video import (
     FrameIndex,
     VideoSource,
@@ -47,12 +46,7 @@ class AVProbe:
 
 def _av_error(path: Path, exc: Exception) -> MediaError:
     text = str(exc)
-    if (
-        "moov atom not found" in text
-        or "End of file" in text
-        or isinstance(exc, EOFError)
-        or iso_bmff_truncated(path)
-    ):
+    if "moov atom not found" in text or "End of file" in text or isinstance(exc, EOFError):
         return MediaError(
             "truncated",
             f"{path.name} is cut short (truncated): {text}. "
@@ -61,8 +55,13 @@ def _av_error(path: Path, exc: Exception) -> MediaError:
     return MediaError("decode_error", f"{path.name} could not be read as audio or video: {text}.")
 
 
-def probe_av(path: Path) -> AVProbe:
+def probe_av(path: Path, *, structure_whole: bool = False) -> AVProbe:
     """Open, demux every frame's timestamp, read tags, decode a poster frame.
+
+    A header that lists more frames than the file holds usually means the file was cut
+    short; with ``structure_whole`` (the container's own structure proved complete) it is
+    a header that lies instead: the demuxed frames are the truth, and the claim is kept
+    in the metadata as ``declared_frames``.
 
     The poster frame is decoded here, on the already open file, because its display
     matrix is also where PyAV reports the rotation. Raises MediaError with a reason.
@@ -78,14 +77,14 @@ def probe_av(path: Path) -> AVProbe:
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise _av_error(path, exc) from exc
     try:
-        return _probe_open(path, container)
+        return _probe_open(path, container, structure_whole)
     except (av.error.FFmpegError, EOFError) as exc:
         raise _av_error(path, exc) from exc
     finally:
         container.close()
 
 
-def _probe_open(path: Path, container: Any) -> AVProbe:
+def _probe_open(path: Path, container: Any, structure_whole: bool) -> AVProbe:
     metadata: dict[str, Any] = {
         "format": container.format.name,
         "format_long_name": container.format.long_name,
@@ -112,7 +111,13 @@ def _probe_open(path: Path, container: Any) -> AVProbe:
     if video is not None:
         declared_frames = int(video.frames or 0)
         index = build_frame_index(container, video)
-        if declared_frames and index.frame_count < declared_frames * 0.98 - 1:
+        if declared_frames and declared_frames != index.frame_count:
+            metadata["declared_frames"] = declared_frames
+        if (
+            declared_frames
+            and index.frame_count < declared_frames * 0.98 - 1
+            and not structure_whole
+        ):
             raise MediaError(
                 "truncated",
                 f"{path.name} is cut short: its header lists {declared_frames} frames but only "
@@ -150,6 +155,13 @@ def _probe_open(path: Path, container: Any) -> AVProbe:
             metadata=metadata,
             index=index,
             poster=poster.rgb,
+        )
+    if audio is None and not container.streams:
+        # The signature promised audio or video, and not even a stream header was found.
+        raise MediaError(
+            "decode_error",
+            f"{path.name} is damaged: no stream could be read from its "
+            f"{container_name.upper()} headers.",
         )
     if audio is None:
         raise MediaError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.errors import MediaError
+from annotator.core.paths import is_text_path, path_text
 from annotator.core.progress import CancelToken
 
 _HIDDEN_ATTRIBUTE = 0x2  # FILE_ATTRIBUTE_HIDDEN on Windows
@@ -34,11 +36,19 @@ def _hidden(entry: os.DirEntry[str]) -> bool:
 
 
 def _os_error(path: Path, exc: OSError) -> MediaError:
+    shown = path_text(path)
     if isinstance(exc, PermissionError):
-        return MediaError("permission_denied", f"No permission to read {path}.")
+        return MediaError("permission_denied", f"No permission to read {shown}.")
     if isinstance(exc, FileNotFoundError):
-        return MediaError("not_found", f"{path} does not exist (moved or deleted?).")
-    return MediaError("unreadable", f"{path} cannot be read: {exc.strerror or exc}.")
+        return MediaError("not_found", f"{shown} does not exist (moved or deleted?).")
+    if exc.errno == errno.ENAMETOOLONG:
+        return MediaError(
+            "path_too_long",
+            f"{shown} cannot be reached: its path is {len(os.fsencode(path)):,} bytes, longer "
+            "than this system allows. Move the folder to a shorter path and import it from "
+            "there.",
+        )
+    return MediaError("unreadable", f"{shown} cannot be read: {exc.strerror or exc}.")
 
 
 def scan(paths: Iterable[Path], cancel: CancelToken | None = None) -> Iterator[Found]:
@@ -62,6 +72,16 @@ def scan(paths: Iterable[Path], cancel: CancelToken | None = None) -> Iterator[F
 
 
 def _file(path: Path, info: os.stat_result) -> Found:
+    if not is_text_path(path):
+        return Found(
+            path,
+            error=MediaError(
+                "invalid_name",
+                f"{path_text(path.name)}: its name is not valid UTF-8 text (it was made on a "
+                "system with another encoding), so the case could not record where it is. "
+                "Copy it under a new name and import the copy; the original stays as it is.",
+            ),
+        )
     if not stat.S_ISREG(info.st_mode):
         return Found(
             path,

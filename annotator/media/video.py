@@ -148,6 +148,22 @@ def upright(rgb: np.ndarray, clockwise: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(rgb, k=-turns)) if turns else rgb
 
 
+class FrameLost(EOFError):
+    """A frame the index lists but the decoder could not produce (a damaged stretch)."""
+
+    def __init__(self, file_name: str, number: int, next_number: int | None) -> None:
+        after = (
+            f"the next picture it gives is frame {next_number}"
+            if next_number is not None
+            else "no picture follows it"
+        )
+        super().__init__(
+            f"frame {number} of {file_name} cannot be decoded: the video is damaged there ({after})"
+        )
+        self.number = number
+        self.next_number = next_number
+
+
 @dataclass(frozen=True, slots=True)
 class DecodedFrame:
     number: int
@@ -294,6 +310,23 @@ class VideoSource:
                 keep_from = max(keyframe, number - room + 1)
         decoded = self._decode_until(number, keep_from)
         self._returned = decoded.number
+        return decoded
+
+    def read_exact(self, number: int) -> DecodedFrame:
+        """Exactly frame ``number`` or FrameLost: never a neighbour in its place.
+
+        ``read`` gives the next decodable frame when the stream lost the one asked for,
+        which is what playback wants; a still, a frame export or a measurement that names
+        a frame must get that frame or say it cannot.
+        """
+        try:
+            decoded = self.read(number)
+        except FrameLost:
+            raise
+        except EOFError as exc:
+            raise FrameLost(self.path.name, number, None) from exc
+        if decoded.number != number:
+            raise FrameLost(self.path.name, number, decoded.number)
         return decoded
 
     def _seek(self, keyframe: int) -> None:

@@ -25,7 +25,13 @@ import numpy as np
 
 from annotator.core.errors import MediaError
 from annotator.core.files import atomic_write_bytes
-from annotator.media.video import FrameIndex, VideoSource, build_frame_index, video_stream
+from annotator.media.video import (
+    FrameIndex,
+    FrameLost,
+    VideoSource,
+    build_frame_index,
+    video_stream,
+)
 
 JPEG_QUALITY = 85
 MAX_PIXELS = 250_000_000  # the default image limit of the settings (DESIGN.md)
@@ -220,12 +226,18 @@ def _read(
                 f"{name} has frames 0 to {source.index.frame_count - 1}; frame "
                 f"{frame} is not one of them. Verify the case: the file may have changed.",
             )
-        decoded = source.read(frame)
-        return decoded.number, decoded.rgb
-    if isinstance(at_ms, int) and not isinstance(at_ms, bool):
-        decoded = source.read_at_ms(at_ms)
-        return decoded.number, decoded.rgb
-    raise MediaError("decode_error", f"The annotation on {name} has neither a frame nor a time.")
+    elif isinstance(at_ms, int) and not isinstance(at_ms, bool):
+        frame = source.index.frame_at_ms(at_ms)
+    else:
+        raise MediaError(
+            "decode_error", f"The annotation on {name} has neither a frame nor a time."
+        )
+    try:
+        decoded = source.read_exact(frame)
+    except FrameLost as exc:
+        # Never a neighbouring frame under this frame's label: say why there is no still.
+        raise MediaError("decode_error", f"{exc}. Check the file against the original.") from exc
+    return decoded.number, decoded.rgb
 
 
 # The frame index of recently used videos: a report reads many frames of one video and
@@ -275,9 +287,9 @@ def _image_rgb(path: Path, name: str, max_width: int | None, max_pixels: int) ->
                     f"{max_pixels / 1e6:.0f}-megapixel limit. Raise the limit in the settings "
                     "if you trust the file.",
                 )
-            if max_width:
-                _draft(image, max_width)
-            upright: Any = ImageOps.exif_transpose(image)
+            upright: Any = _reduced_upright(image, max_width) if max_width else None
+            if upright is None:
+                upright = ImageOps.exif_transpose(image)
             rgb = np.asarray(upright.convert("RGB"))
     except MediaError:
         raise
@@ -294,15 +306,26 @@ def _image_rgb(path: Path, name: str, max_width: int | None, max_pixels: int) ->
     return np.ascontiguousarray(rgb)
 
 
-def _draft(image: Any, max_width: int) -> None:
-    """Let a JPEG decode at 1/2..1/8 size when the still is that much smaller anyway."""
+def _reduced_upright(image: Any, max_width: int) -> Any | None:
+    """The picture upright and shrunk before any full-size copy, or None if not smaller.
+
+    A JPEG decodes at 1/2..1/8 size (draft); any other picture is then shrunk in its own
+    mode, at least twice the still's width, so that a 240-megapixel grey PNG does not
+    become a 720 MB RGB copy on its way to a 960-pixel still.
+    """
+    from annotator.media.images import exif_orientation, shrink_natively, upright_image
+
     width, height = image.size
-    orientation = int(image.getexif().get(0x0112, 1) or 1)
+    orientation = exif_orientation(image)
     shown_width = height if orientation in (5, 6, 7, 8) else width
     if shown_width <= max_width:
-        return
+        return None
     scale = max_width / shown_width
     image.draft("RGB", (int(width * scale) + 1, int(height * scale) + 1))
+    width, height = image.size
+    shown_width = height if orientation in (5, 6, 7, 8) else width
+    small = shrink_natively(image, shown_width // (2 * max_width))
+    return upright_image(small, orientation)
 
 
 def scale_to_width(rgb: np.ndarray, max_width: int) -> np.ndarray:

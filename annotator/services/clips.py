@@ -44,7 +44,7 @@ from annotator.db.repositories import annotations as annotation_repo
 from annotator.db.repositories import media as media_repo
 from annotator.db.repositories.lookup import case_by_uid
 from annotator.media.hashing import sha256_file
-from annotator.media.video import FrameIndex, VideoSource
+from annotator.media.video import FrameIndex, FrameLost, VideoSource
 from annotator.services.base import Service
 
 Redact = Callable[[int, np.ndarray], np.ndarray]
@@ -350,16 +350,9 @@ def _frames(
     first_pts = int(span.pts[0])
     for number in range(span.first, span.last + 1):
         try:
-            decoded = video.read(number)
-        except EOFError as exc:
-            raise MediaError(
-                "decode_error", f"{video.path.name}: {exc}; no clip was made."
-            ) from exc
-        if decoded.number != number:
-            raise MediaError(
-                "decode_error",
-                f"Frame {number} of {video.path.name} could not be decoded; no clip was made.",
-            )
+            decoded = video.read_exact(number)
+        except FrameLost as exc:
+            raise MediaError("decode_error", f"{exc}; no clip was made.") from exc
         rgb = decoded.rgb
         if redact is not None:
             redacted = redact(number, rgb)

@@ -62,9 +62,25 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)
     annotations: int = 0
     problems: list[str] = field(default_factory=list)  # e.g. a still that could not be made
+    # The same problems for scripts: media/annotation uids, file name, reason code, message.
+    failures: list[dict[str, str]] = field(default_factory=list)
     sha256: dict[str, str] = field(default_factory=dict)  # file name -> digest
     redacted: bool = False  # publication mode: redactions burned into the stills
     omitted_fields: tuple[str, ...] = ()
+
+    def no_still(self, media: dict[str, object], annotation_uid: str, error: MediaError) -> None:
+        """Record that an annotation of ``media`` has no picture, and why."""
+        name = str(media["file_name"])
+        self.problems.append(f"{name}: no still for {annotation_uid}: {error}")
+        self.failures.append(
+            {
+                "media_uid": str(media["uid"]),
+                "file_name": name,
+                "annotation_uid": annotation_uid,
+                "reason": error.reason,
+                "message": error.message,
+            }
+        )
 
     def as_record(self) -> dict[str, object]:
         return {
@@ -73,6 +89,7 @@ class ExportResult:
             "files": [str(f) for f in self.files],
             "annotations": self.annotations,
             "problems": list(self.problems),
+            "failures": [dict(f) for f in self.failures],
             "sha256": dict(self.sha256),
             "redacted": self.redacted,
             "omitted_fields": list(self.omitted_fields),
@@ -124,6 +141,10 @@ class ExportService(Service):
 
     def document(self, case_uid: str, selection: Selection | None = None) -> dict[str, object]:
         return build_document(self.case_data(case_uid), selection or Selection(), datetime.now(UTC))
+
+    def max_pixels(self) -> int:
+        """The image size limit of the settings: what the import accepted, stills accept."""
+        return self._settings().max_image_megapixels * 1_000_000
 
     def media_path(self, media: dict[str, object]) -> Path:
         """Where a media item of a document is on this machine (media roots applied)."""
@@ -235,6 +256,7 @@ class ExportService(Service):
                 item,
                 records,
                 max_width=max_width,
+                max_pixels=self.max_pixels(),
                 redactions=hide.get(str(item["uid"])),
             )
             for record, picture in pictures:
@@ -242,7 +264,7 @@ class ExportService(Service):
                 uid = str(record["uid"])
                 if isinstance(picture, MediaError):
                     stills[uid] = picture.message  # the report says why there is no still
-                    result.problems.append(f"{item['file_name']}: no still for {uid}: {picture}")
+                    result.no_still(item, uid, picture)
                 else:
                     stills[uid] = encode_jpeg(picture)
                 yield Progress(len(stills), total, current=str(item["file_name"]), message="Stills")
@@ -423,10 +445,17 @@ def _stills_of(
         return []
     written = []
     hide = redactions_to_apply(doc).get(str(item["uid"]))
-    pictures = stills_in_order(svc.media_path(item), item, records, max_width=None, redactions=hide)
+    pictures = stills_in_order(
+        svc.media_path(item),
+        item,
+        records,
+        max_width=None,
+        max_pixels=svc.max_pixels(),
+        redactions=hide,
+    )
     for record, picture in pictures:
         if isinstance(picture, MediaError):
-            result.problems.append(f"{item['file_name']}: no still for {record['uid']}: {picture}")
+            result.no_still(item, str(record["uid"]), picture)
             continue
         frame = record.get("start_frame")
         label = f"frame{int(frame):06d}" if isinstance(frame, int) else "image"

@@ -19,7 +19,7 @@ from annotator.core.errors import MediaError, ValidationError
 from annotator.core.files import atomic_write_bytes
 from annotator.core.timecode import format_ms
 from annotator.media.hashing import sha256_file
-from annotator.media.video import DecodedFrame, VideoSource
+from annotator.media.video import DecodedFrame, FrameLost, VideoSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,11 @@ def read_frame(path: Path, *, frame: int | None = None, at_ms: int | None = None
                 f"{path.name} lasts {format_ms(source.index.duration_ms)}; "
                 f"{format_ms(at_ms)} is past its end."
             )
-        return source.read(frame) if frame is not None else source.read_at_ms(at_ms or 0)
+        number = frame if frame is not None else source.index.frame_at_ms(at_ms or 0)
+        try:
+            return source.read_exact(number)
+        except FrameLost as exc:
+            raise MediaError("decode_error", f"{exc}.") from exc
 
 
 def write_frame(

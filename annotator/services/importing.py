@@ -20,6 +20,7 @@ from pathlib import Path
 from annotator.core.entities import NewMedia
 from annotator.core.errors import AlreadyExistsError, MediaError
 from annotator.core.locations import to_location
+from annotator.core.paths import path_text
 from annotator.core.progress import Cancelled, CancelToken, Progress
 from annotator.core.settings import Settings
 from annotator.media.analyse import Analysis, analyse_file
@@ -294,10 +295,10 @@ def _warm_up() -> None:
 
 def _cancelled(found: Found) -> FileOutcome:
     return FileOutcome(
-        str(found.path), "skipped", "cancelled", "Import was cancelled before this file."
+        path_text(found.path), "skipped", "cancelled", "Import was cancelled before this file."
     )
 
 
 def _failure(path: Path, error: MediaError) -> FileOutcome:
     outcome = "unsupported" if error.reason == "unsupported_format" else "failed"
-    return FileOutcome(str(path), outcome, error.reason, error.message)
+    return FileOutcome(path_text(path), outcome, error.reason, error.message)
