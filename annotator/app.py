@@ -36,7 +36,10 @@ def run(args: list[str]) -> int:
         db_option = namespace.db
     app = configure_application()
     paths = AppPaths.from_environment()
-    configure_logging(paths.log_dir)
+    log_file = configure_logging(paths.log_dir)
+    from annotator.ui.crash_guard import CrashGuard
+
+    guard = CrashGuard(log_file).install()  # a bug shows a box and is logged, never silent
     try:
         settings = SettingsStore(paths.settings_file)
     except AnnotatorError as exc:
@@ -59,4 +62,5 @@ def run(args: list[str]) -> int:
     window.show()
     code = app.exec()
     services.close()
+    guard.uninstall()
     return int(code)

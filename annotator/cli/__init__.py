@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from annotator import APP_NAME, __version__
 from annotator.cli import (
+    annotation_cmds,
     case_cmds,
     clip_cmd,
     custody_cmds,
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     media_cmds.register(subparsers, common)
     frame_cmd.register(subparsers, common)
     record_cmds.register(subparsers, common)
+    annotation_cmds.register(subparsers, common)
     demo_cmd.register(subparsers, common)
     export_cmds.register(subparsers, common)
     custody_cmds.register(subparsers, common)

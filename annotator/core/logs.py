@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 from pathlib import Path
 
 LOG_FILE = "annotator.log"
@@ -17,9 +18,15 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path | None:
     """
     root = logging.getLogger()
     root.setLevel(level)
-    for handler in root.handlers:
+    wanted = Path(os.path.abspath(log_dir / LOG_FILE))  # as the handler's baseFilename
+    for handler in list(root.handlers):
         if isinstance(handler, logging.handlers.RotatingFileHandler):
-            return Path(handler.baseFilename)
+            if Path(handler.baseFilename) == wanted:
+                return wanted
+            # Configured before for another folder (ANNOTATOR_LOG_DIR changed, as between
+            # tests): log where asked now, not into a folder that may be gone.
+            root.removeHandler(handler)
+            handler.close()
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(
@@ -32,4 +39,4 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path | None:
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
     )
     root.addHandler(handler)
-    return log_dir / LOG_FILE
+    return wanted

@@ -1,9 +1,11 @@
-"""Help > About and Help > Keyboard shortcuts."""
+"""Help > About, Help > Keyboard shortcuts and Help > Open log folder."""
 
 from __future__ import annotations
 
 from html import escape
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -33,6 +35,23 @@ def about_text(database: str, paths: AppPaths) -> str:
         f"<h3>{APP_NAME}</h3><p>Examine, annotate and prove video and image evidence.</p>"
         f"<table cellspacing='6'>{table}</table>"
     )
+
+
+def open_url(url: QUrl) -> bool:
+    """Hand a file or folder to the desktop (tests replace this function)."""
+    return QDesktopServices.openUrl(url)
+
+
+def open_log_folder(parent: QWidget, paths: AppPaths) -> None:
+    """The folder of ``annotator.log``, in the file manager: for a bug report."""
+    folder = paths.log_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        QMessageBox.warning(parent, "Log folder", f"Cannot create {folder}: {exc.strerror}.")
+        return
+    if not open_url(QUrl.fromLocalFile(str(folder))):
+        QMessageBox.information(parent, "Log folder", f"The log files are in:\n{folder}")
 
 
 def show_about(parent: QWidget, database: str, paths: AppPaths) -> None:

@@ -302,6 +302,12 @@ class MainWindow(QMainWindow):
             "&Keyboard shortcuts", self.show_shortcuts, "shortcuts_help"
         )
         self.about_action = self._action(f"&About {APP_NAME}", self.show_about)
+        self.log_folder_action = self._action(
+            "Open &log folder",
+            lambda: help_ui.open_log_folder(self, self.paths),
+            None,
+            "The log files, with details of any problem (for a report)",
+        )
         self.demo_action = self._action("Open &demo case", self.open_demo)
         self.demo_action.setToolTip("A worked example: builds it the first time (a few seconds)")
 
@@ -348,6 +354,7 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.demo_action)
         help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.log_folder_action)
         help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
+
+from annotator.core.errors import AnnotatorError
+
+log = logging.getLogger(__name__)
+
+
+def _log_if_bug(exc: Exception) -> None:
+    """A user-facing error is shown as it is; anything else is a bug: keep its traceback."""
+    if not isinstance(exc, AnnotatorError):
+        log.error("Unexpected error in a worker thread", exc_info=exc)
 
 
 class _Call(QThread):
@@ -20,6 +31,7 @@ class _Call(QThread):
         try:
             result = self._fn()
         except Exception as exc:  # delivered to the UI, which shows it
+            _log_if_bug(exc)
             self.failed.emit(exc)
         else:
             self.succeeded.emit(result)
@@ -88,4 +100,5 @@ class GeneratorWorker(QThread):
                     return
                 self.progress.emit(update)
         except Exception as exc:  # delivered to the UI, which shows it
+            _log_if_bug(exc)
             self.failed.emit(exc)

@@ -9,11 +9,12 @@ from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import QLabel
 
 from annotator.core.changes import Changes
-from annotator.core.entities import Annotation, AnnotationKind, Media, MediaKind
-from annotator.core.errors import AnnotatorError
+from annotator.core.entities import Annotation, AnnotationKind, Claim, Media, MediaKind, Tag
+from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.timecode import format_ms
 from annotator.services.claims import ClaimWithEvidence
 from annotator.services.container import Services
+from annotator.ui import conflicts
 from annotator.ui.annotations.inspector import Inspector
 from annotator.ui.annotations.list_panel import AnnotationList
 from annotator.ui.annotations.timeline import Timeline
@@ -24,6 +25,7 @@ from annotator.ui.annotations.undo import (
     EditAnnotation,
     MarkGraphic,
     TagAnnotation,
+    Versions,
     fields_of,
 )
 from annotator.ui.panels import claims as claims_panel
@@ -86,20 +88,21 @@ class AnnotationWorkspace(QObject):
         self.claims_panel.status_changed.connect(self.set_claim_status)
         self.claims_panel.jump_requested.connect(self.jump_to)
         self.tags_panel = TagsPanel()
-        tp = self.tags_panel
-        tp.create.connect(lambda path: self._tag_op(lambda c: self.services.tags.create(c, path)))
+        tp, tags = self.tags_panel, self.services.tags
+        # Changes to an existing tag carry the version on screen (``uid`` given).
+        tp.create.connect(lambda path: self._tag_op(lambda c, v: tags.create(c, path)))
         tp.rename.connect(
-            lambda uid, path: self._tag_op(lambda c: self.services.tags.rename(c, uid, path))
+            lambda uid, path: self._tag_op(lambda c, v: tags.rename(c, uid, path, v), uid)
         )
         tp.recolour.connect(
             lambda uid, colour: self._tag_op(
-                lambda c: self.services.tags.update(c, uid, colour=colour)
+                lambda c, v: tags.update(c, uid, colour=colour, expected_version=v), uid
             )
         )
         tp.favourite.connect(
-            lambda uid, slot: self._tag_op(lambda c: self.services.tags.set_favourite(c, uid, slot))
+            lambda uid, slot: self._tag_op(lambda c, v: tags.set_favourite(c, uid, slot))
         )
-        tp.delete.connect(lambda uid: self._tag_op(lambda c: self.services.tags.delete(c, uid)))
+        tp.delete.connect(lambda uid: self._tag_op(lambda c, v: tags.delete(c, uid, v), uid))
         tp.filter_by.connect(self.list.filter_edit.setText)
         self.timeline = Timeline()
         self.timeline.seek_ms.connect(self._timeline_seek)
@@ -115,6 +118,12 @@ class AnnotationWorkspace(QObject):
         self.tag_colours: dict[str, str] = {}
         self.tag_info: dict[str, tuple[str, str]] = {}
         self.media_names: dict[str, str] = {}
+        # The version of each record as shown here: edits send it, so a change made
+        # meanwhile by another window or process is detected, not overwritten.
+        self.versions = Versions()
+        self.versions.failed = lambda exc: self.message.emit(f"Not applied: {exc.message}")
+        self.tag_versions: dict[str, int] = {}
+        self.claim_versions: dict[str, int] = {}
         self.subtitles = Subtitles(viewer.player.view.viewport())
         viewer.player.position_changed.connect(self._position)
         self.list.selected.connect(self._selected)
@@ -162,6 +171,7 @@ class AnnotationWorkspace(QObject):
     def set_case(self, case_uid: str | None) -> None:
         self.case_uid, self.media, self.in_point = case_uid, None, None
         self.undo_stack.clear()  # undo is per case: never undo into another case
+        self.versions.clear()
         self.refresh()
 
     def set_media(self, media: Media | None) -> None:
@@ -192,6 +202,7 @@ class AnnotationWorkspace(QObject):
         self.loading = False
         self.list.empty.setText(self.list.empty_text)
         self.annotations = rows
+        self.versions.saw(rows)
         self._show_annotations()
 
     def _load_failed(self, generation: int, exc: Exception) -> None:
@@ -229,6 +240,7 @@ class AnnotationWorkspace(QObject):
             if media_uid
             else []
         )
+        self.versions.saw(self.annotations)
         self._show_annotations()
 
     def _patchable(self, changes: Changes) -> bool:
@@ -248,6 +260,7 @@ class AnnotationWorkspace(QObject):
         assert self.case_uid is not None and self.media is not None
         changed = set(changes.annotations)
         fresh = self.services.annotations.get_many(self.case_uid, sorted(changed))
+        self.versions.saw(fresh)
         kept = [a for a in self.annotations if a.uid not in changed]
         kept += [a for a in fresh if a.media_uid == self.media.uid and a.deleted_at is None]
         kept.sort(key=lambda a: (a.start_ms or 0, a.id))  # the order the service lists them
@@ -262,10 +275,12 @@ class AnnotationWorkspace(QObject):
         """
         assert self.case_uid is not None
         tags = self.services.tags.for_case(self.case_uid)
+        self.tag_versions = {t.uid: t.version for t in tags}
         self.tag_paths = {t.uid: t.path for t in tags}
         self.tag_colours = {t.uid: t.colour for t in tags}
         self.tag_info = {t.uid: (t.path, t.colour) for t in tags}
         with_evidence = self.services.claims.for_case(self.case_uid)
+        self.claim_versions = {c.claim.uid: c.claim.version for c in with_evidence}
         self.inspector.set_choices([t.path for t in tags], [c.claim for c in with_evidence])
         self._refresh_claims(with_evidence)
         self.tags_panel.show_tags(tags)
@@ -289,11 +304,20 @@ class AnnotationWorkspace(QObject):
         """(uid, first frame, last frame) of the moments and segments marked graphic."""
         return [(a.uid, a.start_frame, a.end_frame) for a in self.annotations if a.graphic]
 
-    def _tag_op(self, action: Callable[[str], object]) -> None:
+    def _tag_op(self, action: Callable[[str, int | None], object], uid: str | None = None) -> None:
         if self.case_uid is None:
             return
         case_uid = self.case_uid
-        result = self._run(lambda: action(case_uid))
+        if uid is None:
+            result = self._run(lambda: action(case_uid, None))
+        else:
+            outcome = self._checked(
+                "tag",
+                self.tag_versions.get(uid),
+                lambda v: action(case_uid, v),
+                lambda: _find(self.services.tags.for_case(case_uid), uid, "tag"),
+            )
+            result = outcome.result if outcome else None
         if result is not None:
             self._after(result.changes)  # type: ignore[attr-defined]
 
@@ -333,19 +357,24 @@ class AnnotationWorkspace(QObject):
         if self.case_uid is None:
             return
         case_uid = self.case_uid
-        result = self._run(
-            lambda: self.services.claims.update(case_uid, claim_uid, {"status": status})
+        claims = self.services.claims
+        outcome = self._checked(
+            "claim",
+            self.claim_versions.get(claim_uid),
+            lambda v: claims.update(case_uid, claim_uid, {"status": status}, v),
+            lambda: _find([c.claim for c in claims.for_case(case_uid)], claim_uid, "claim"),
         )
-        if result is not None:
-            self._after(result.changes)  # type: ignore[attr-defined]
+        if outcome is not None:
+            self._after(outcome.result.changes)
             self.message.emit(f"Claim marked {status}")
 
-    def _selected(self, annotation: Annotation | None) -> None:
+    def _selected(self, annotation: Annotation | None, *, discard_typing: bool = False) -> None:
         self.timeline.selected_uid = annotation.uid if annotation else None
         self._picture().select_region(annotation.uid if annotation else None)
         self.timeline.update()
         if annotation is not None and self.case_uid is not None:
             annotation = self.services.annotations.get(self.case_uid, annotation.uid)
+            self.versions.saw([annotation])
             statements = {
                 c.claim.uid: c.claim.statement for c in self.services.claims.for_case(self.case_uid)
             }
@@ -354,7 +383,7 @@ class AnnotationWorkspace(QObject):
                 for link in self.services.claims.links(self.case_uid, annotation_uid=annotation.uid)
             ]
             paths = sorted(self.tag_paths.get(uid, "?") for uid in annotation.tag_uids)
-            self.inspector.show_annotation(annotation, paths, links)
+            self.inspector.show_annotation(annotation, paths, links, discard_typing=discard_typing)
         else:
             self.inspector.show_annotation(None, [], [])
 
@@ -470,6 +499,41 @@ class AnnotationWorkspace(QObject):
     def _after(self, changes: Changes) -> None:
         self._notify(changes)
 
+    def _checked(
+        self,
+        what: str,
+        expected: int | None,
+        attempt: Callable[[int | None], conflicts.R],
+        latest: Callable[[], conflicts.E],
+    ) -> conflicts.Outcome[conflicts.R, conflicts.E] | None:
+        """Write with the version on screen; on a conflict the investigator chooses."""
+        try:
+            return conflicts.write_checked(
+                self.inspector, what, expected, attempt, latest, self._reload_theirs
+            )
+        except AnnotatorError as exc:
+            self.message.emit(exc.message)
+            return None
+
+    def _reload_theirs(self) -> None:
+        self.refresh()
+        self._selected(self.list.current(), discard_typing=True)  # drop what was typed
+        self.message.emit(
+            "Reloaded: showing the version saved elsewhere; your change was not saved"
+        )
+
+    def _shown(self, uid: str) -> Annotation:
+        """The annotation as this window shows it (the inspector's, else the list's)."""
+        if self.inspector.annotation is not None and self.inspector.annotation.uid == uid:
+            return self.inspector.annotation
+        for a in self.annotations:
+            if a.uid == uid:
+                return a
+        assert self.case_uid is not None
+        found = self.services.annotations.get(self.case_uid, uid)
+        self.versions.saw([found])
+        return found
+
     def _create(self, fields: dict[str, object]) -> Annotation | None:
         if self.case_uid is None or self.media is None:
             return None
@@ -478,8 +542,11 @@ class AnnotationWorkspace(QObject):
         if result is None:
             return None
         created: Annotation = result.value  # type: ignore[attr-defined]
+        self.versions.saw([created])
         self.undo_stack.push(
-            CreateAnnotation(self.services.annotations, case_uid, created, self._after)
+            CreateAnnotation(
+                self.services.annotations, case_uid, created, self._after, self.versions
+            )
         )
         self._after(result.changes)  # type: ignore[attr-defined]
         self.list.select(created.uid)
@@ -564,14 +631,25 @@ class AnnotationWorkspace(QObject):
     def edit(self, uid: str, after: dict[str, object]) -> None:
         if self.case_uid is None:
             return
-        case_uid = self.case_uid
-        before = fields_of(self.services.annotations.get(case_uid, uid), after)
-        result = self._run(lambda: self.services.annotations.update(case_uid, uid, after))
-        if result is not None and result.changes.any:  # type: ignore[attr-defined]
+        case_uid, service = self.case_uid, self.services.annotations
+        shown = self._shown(uid)
+        outcome = self._checked(
+            "annotation",
+            self.versions.expected(uid),
+            lambda v: service.update(case_uid, uid, after, v),
+            lambda: service.get(case_uid, uid),
+        )
+        if outcome is None:
+            return
+        result = outcome.result
+        self.versions.saw([result.value])
+        # Undo goes back to what was overwritten: theirs after a conflict, else what I saw.
+        before = fields_of(outcome.theirs or shown, after)
+        if result.changes.any:
             self.undo_stack.push(
-                EditAnnotation(self.services.annotations, case_uid, uid, before, after, self._after)
+                EditAnnotation(service, case_uid, uid, before, after, self._after, self.versions)
             )
-            self._after(result.changes)  # type: ignore[attr-defined]
+            self._after(result.changes)
 
     def set_graphic(self, uid: str, graphic: bool) -> None:
         """Mark the moment or segment as graphic (blurred until revealed), or not; undoable."""
@@ -588,17 +666,25 @@ class AnnotationWorkspace(QObject):
     def set_tags(self, uid: str, paths: list[str]) -> None:
         if self.case_uid is None:
             return
-        case_uid = self.case_uid
-        current = self.services.annotations.get(case_uid, uid)
-        before = sorted(self.tag_paths.get(t, "") for t in current.tag_uids)
+        case_uid, service = self.case_uid, self.services.annotations
+        before = sorted(self.tag_paths.get(t, "") for t in self._shown(uid).tag_uids)
         if sorted(p.casefold() for p in paths) == [p.casefold() for p in before]:
             return
-        result = self._run(lambda: self.services.annotations.set_tags(case_uid, uid, paths))
-        if result is not None:
-            self.undo_stack.push(
-                TagAnnotation(self.services.annotations, case_uid, uid, before, paths, self._after)
-            )
-            self._after(result.changes)  # type: ignore[attr-defined]
+        outcome = self._checked(
+            "annotation",
+            self.versions.expected(uid),
+            lambda v: service.set_tags(case_uid, uid, paths, v),
+            lambda: service.get(case_uid, uid),
+        )
+        if outcome is None:
+            return
+        if outcome.theirs is not None:
+            before = sorted(self.tag_paths.get(t, "") for t in outcome.theirs.tag_uids)
+        self.versions.saw([outcome.result.value])
+        self.undo_stack.push(
+            TagAnnotation(service, case_uid, uid, before, paths, self._after, self.versions)
+        )
+        self._after(outcome.result.changes)
 
     def apply_favourite(self, slot: int) -> None:
         """1-9: add (or remove) the favourite tag on that key to the selected annotation."""
@@ -623,13 +709,20 @@ class AnnotationWorkspace(QObject):
     def delete(self, uid: str) -> None:
         if self.case_uid is None:
             return
-        case_uid = self.case_uid
-        result = self._run(lambda: self.services.annotations.delete(case_uid, uid))
-        if result is not None:
+        case_uid, service = self.case_uid, self.services.annotations
+        outcome = self._checked(
+            "annotation",
+            self.versions.expected(uid),
+            lambda v: service.delete(case_uid, uid, v),
+            lambda: service.get(case_uid, uid),
+        )
+        if outcome is not None:
+            deleted = outcome.result.value
+            self.versions.saw([deleted])
             self.undo_stack.push(
-                DeleteAnnotation(self.services.annotations, case_uid, result.value, self._after)
-            )  # type: ignore[attr-defined]
-            self._after(result.changes)  # type: ignore[attr-defined]
+                DeleteAnnotation(service, case_uid, deleted, self._after, self.versions)
+            )
+            self._after(outcome.result.changes)
             self.message.emit("Annotation deleted (Ctrl+Z brings it back)")
 
     def delete_selected(self) -> None:
@@ -668,3 +761,11 @@ class AnnotationWorkspace(QObject):
                 player.pause()
                 player.seek(annotation.start_frame)
         self.list.select(annotation.uid)
+
+
+def _find(records: list[Tag] | list[Claim], uid: str, what: str) -> Tag | Claim:
+    """The record as saved now (another window may have changed it), by uid."""
+    for record in records:
+        if record.uid == uid:
+            return record
+    raise NotFoundError(f"The {what} was removed in another window; refresh the view.")

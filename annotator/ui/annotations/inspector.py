@@ -227,7 +227,13 @@ class Inspector(QWidget):
         annotation: Annotation | None,
         tag_paths: list[str],
         links: list[tuple[ClaimLink, str]],
+        *,
+        discard_typing: bool = False,
     ) -> None:
+        """Show ``annotation``; a field being typed in keeps its text unless discarded.
+
+        ``discard_typing``: the investigator chose the version saved elsewhere over theirs.
+        """
         self.annotation = annotation
         if annotation is None:
             self.stack.show_content(False)
@@ -247,19 +253,19 @@ class Inspector(QWidget):
             (self.translation_lang, annotation.translation_lang),
             (self.tags, ", ".join(tag_paths)),
         ):
-            if not widget.hasFocus():
+            if discard_typing or not widget.hasFocus():
                 widget.setText(value)
         for box, value in (
             (self.note, annotation.note),
             (self.transcript, annotation.transcript),
             (self.translation, annotation.translation),
         ):
-            if not box.hasFocus() and box.toPlainText() != value:
+            if (discard_typing or not box.hasFocus()) and box.toPlainText() != value:
                 box.setPlainText(value)
         self.confidence.setCurrentIndex(max(0, self.confidence.findData(annotation.confidence)))
         self.graphic.setChecked(annotation.graphic)
         for name, edit in self.place_fields.items():
-            if not edit.hasFocus():
+            if discard_typing or not edit.hasFocus():
                 edit.setText(getattr(annotation.place, name))
         self.links.clear()
         for link, statement in links:
