@@ -655,13 +655,22 @@ class AnnotationWorkspace(QObject):
         """Mark the moment or segment as graphic (blurred until revealed), or not; undoable."""
         if self.case_uid is None:
             return
-        case_uid = self.case_uid
-        result = self._run(lambda: self.services.annotations.set_graphic(case_uid, uid, graphic))
-        if result is not None and result.changes.any:  # type: ignore[attr-defined]
+        case_uid, service = self.case_uid, self.services.annotations
+        outcome = self._checked(
+            "annotation",
+            self.versions.expected(uid),
+            lambda v: service.set_graphic(case_uid, uid, graphic, v),
+            lambda: service.get(case_uid, uid),
+        )
+        if outcome is None:
+            return
+        result = outcome.result
+        self.versions.saw([result.value])
+        if result.changes.any:
             self.undo_stack.push(
-                MarkGraphic(self.services.annotations, case_uid, uid, graphic, self._after)
+                MarkGraphic(service, case_uid, uid, graphic, self._after, self.versions)
             )
-            self._after(result.changes)  # type: ignore[attr-defined]
+            self._after(result.changes)
 
     def set_tags(self, uid: str, paths: list[str]) -> None:
         if self.case_uid is None:

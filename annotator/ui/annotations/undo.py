@@ -155,16 +155,27 @@ class EditAnnotation(_ServiceCommand):
 
 class MarkGraphic(_ServiceCommand):
     def __init__(
-        self, service: AnnotationService, case_uid: str, uid: str, graphic: bool, notify: Notify
+        self,
+        service: AnnotationService,
+        case_uid: str,
+        uid: str,
+        graphic: bool,
+        notify: Notify,
+        versions: Versions,
     ) -> None:
-        super().__init__("Mark graphic" if graphic else "Unmark graphic", notify)
+        super().__init__("Mark graphic" if graphic else "Unmark graphic", notify, versions)
         self.service, self.case_uid, self.uid, self.graphic = service, case_uid, uid, graphic
 
+    def _set(self, graphic: bool) -> None:
+        self._apply(
+            lambda v: self.service.set_graphic(self.case_uid, self.uid, graphic, v), self.uid
+        )
+
     def undo(self) -> None:
-        self._apply(self.service.set_graphic(self.case_uid, self.uid, not self.graphic))
+        self._set(not self.graphic)
 
     def _do(self) -> None:
-        self._apply(self.service.set_graphic(self.case_uid, self.uid, self.graphic))
+        self._set(self.graphic)
 
 
 class TagAnnotation(_ServiceCommand):
