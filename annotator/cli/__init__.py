@@ -22,7 +22,7 @@ from annotator.cli import (
     record_cmds,
 )
 from annotator.cli.context import CommandContext
-from annotator.cli.output import error
+from annotator.cli.output import emit_json, error
 from annotator.core.errors import AnnotatorError
 from annotator.core.logs import configure_logging
 from annotator.core.paths import AppPaths
@@ -94,6 +94,8 @@ def run_cli(argv: list[str]) -> int:
         return code
     except AnnotatorError as exc:
         error(exc.message)
+        if ctx.json:  # scripts get the reason code (CLI.md), e.g. disk_full or read_only
+            emit_json({"reason": exc.reason, "message": exc.message})
         return exc.exit_code
     except BrokenPipeError:
         # The reader went away (``| head``): not an error of ours.

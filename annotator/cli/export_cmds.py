@@ -117,6 +117,11 @@ def export_case(args: argparse.Namespace, ctx: CommandContext) -> int:
             print(f"  left out: {args.omit}")
         for problem in result.problems:
             print(f"  warning: {shown(problem)}")
+        if not result.audit_recorded:
+            print(
+                "  note: the case database is read-only, so this export is not recorded "
+                "in its audit trail"
+            )
     return 1 if result.problems else 0
 
 

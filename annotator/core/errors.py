@@ -61,3 +61,33 @@ class MediaError(AnnotatorError):
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message, reason=reason)
+
+
+class DiskFullError(AnnotatorError):
+    """The disk (or quota) holding ``path`` is full: nothing half-written was kept."""
+
+    reason = "disk_full"
+    exit_code = 1
+
+    def __init__(self, path: object, detail: str = "") -> None:
+        self.path = str(path)
+        super().__init__(
+            f"The disk is full while writing {self.path}{f' ({detail})' if detail else ''}. "
+            "Nothing half-written was kept; free some space and try again."
+        )
+
+
+READ_ONLY_MESSAGE = (
+    "This case database is read-only (on a read-only disk or without write permission): "
+    "copy it to a writable folder to change it."
+)
+
+
+class ReadOnlyError(AnnotatorError):
+    """A change was asked of a case database opened read-only."""
+
+    reason = "read_only"
+    exit_code = 1
+
+    def __init__(self, message: str = READ_ONLY_MESSAGE) -> None:
+        super().__init__(message)

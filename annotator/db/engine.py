@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from annotator.core.errors import DatabaseOpenError
+from annotator.core.errors import DatabaseOpenError, ReadOnlyError
 
 BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "annotator_write"
@@ -28,7 +30,29 @@ def resolve_url(target: str | Path) -> URL:
     return URL.create("sqlite+pysqlite", database=str(path))
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def read_only_mode(path: Path) -> str | None:
+    """How to open an existing SQLite file we may not change: None (we may), "ro" or "immutable".
+
+    "ro" when the file is not writable but its folder is (SQLite can still make the WAL's
+    -shm there); "immutable" when the folder is not writable either (a read-only disk, a
+    write-protected folder): WAL needs -wal/-shm files it cannot create, so SQLite is told
+    the file cannot change under it, which holds on such a medium.
+    """
+    if not path.is_file():
+        return None
+    file_ok = os.access(path, os.W_OK)
+    dir_ok = os.access(path.parent, os.W_OK)
+    if file_ok and dir_ok:
+        return None
+    return "ro" if dir_ok else "immutable"
+
+
+def _sqlite_uri(path: Path, mode: str) -> str:
+    query = "mode=ro&immutable=1" if mode == "immutable" else "mode=ro"
+    return f"{path.as_uri()}?{query}"
+
+
+def _configure_sqlite(engine: Engine, *, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
@@ -36,9 +60,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        # Evidence: a save we reported must survive a power cut.
-        cursor.execute("PRAGMA synchronous = FULL")
+        if not read_only:  # both would write: the file stays as it is
+            cursor.execute("PRAGMA journal_mode = WAL")
+            # Evidence: a save we reported must survive a power cut.
+            cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -49,13 +74,33 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def _usable_read_only_mode(path: Path) -> str | None:
+    """``read_only_mode``, stepping up to "immutable" when SQLite cannot read the WAL with "ro"."""
+    mode = read_only_mode(path)
+    if mode != "ro":
+        return mode
+    try:
+        con = sqlite3.connect(_sqlite_uri(path, "ro"), uri=True)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return "immutable"
+    return mode
+
+
 class Database:
     """An open database: its engine and the factory for units of work (see ``uow``)."""
 
     def __init__(self, target: str | Path) -> None:
         self.url = resolve_url(target)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        #: Opened read-only (a read-only disk, no write permission): services refuse changes.
+        self.read_only = False
+        self.read_only_mode: str | None = None
         connect_args: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
         if self.is_sqlite:
             path = self.sqlite_path
             if path is None:
@@ -68,8 +113,19 @@ class Database:
                     "Choose another location with --db."
                 ) from exc
             connect_args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+            self.read_only_mode = _usable_read_only_mode(path)
+            self.read_only = self.read_only_mode is not None
+            if self.read_only_mode is not None:
+                uri = _sqlite_uri(path, self.read_only_mode)
+                timeout = BUSY_TIMEOUT_MS / 1000
+
+                def creator() -> sqlite3.Connection:
+                    return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=timeout)
+
+                connect_args = {}
+                extra = {"creator": creator}
         try:
-            self.engine = create_engine(self.url, connect_args=connect_args)
+            self.engine = create_engine(self.url, connect_args=connect_args, **extra)
         except ImportError as exc:
             raise DatabaseOpenError(
                 f"The driver for {self.url.drivername} databases is not installed "
@@ -78,7 +134,7 @@ class Database:
         except ArgumentError as exc:
             raise DatabaseOpenError(f"Cannot use the database URL: {exc}") from exc
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, read_only=self.read_only)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
     @property
@@ -94,6 +150,8 @@ class Database:
         return str(path) if path else self.url.render_as_string(hide_password=True)
 
     def new_session(self, *, write: bool) -> Session:
+        if write and self.read_only:
+            raise ReadOnlyError()
         session = self.sessions()
         # Fix the connection's options before its transaction begins.
         session.connection(execution_options={WRITE_OPTION: write})

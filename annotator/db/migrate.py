@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from annotator.core.errors import DatabaseOpenError, SchemaTooNewError
+from annotator.core.errors import DatabaseOpenError, ReadOnlyError, SchemaTooNewError
 from annotator.db.engine import WRITE_OPTION, Database
 
 if TYPE_CHECKING:
@@ -104,6 +104,12 @@ def _open_error(db: Database, exc: DBAPIError) -> DatabaseOpenError:
 def _upgrade(db: Database) -> MigrationResult | None:
     if current_revision(db) == HEAD_REVISION:
         return None  # the usual case: decided without Alembic and without the write lock
+    if db.read_only:
+        raise ReadOnlyError(
+            f"The case database {db.display_location} is read-only (on a read-only disk or "
+            "without write permission) and is not an up-to-date Evidence Annotator database: "
+            "copy it to a writable folder and open it there."
+        )
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory

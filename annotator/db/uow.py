@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from annotator.core.errors import ConflictError, DatabaseOpenError
+from annotator.core.errors import ConflictError, DatabaseOpenError, DiskFullError, ReadOnlyError
 from annotator.db.engine import Database
 
 
@@ -38,6 +38,10 @@ def unit_of_work(db: Database, *, write: bool = True) -> Iterator[Session]:
             raise DatabaseOpenError(
                 "The case database is busy in another program. Wait a moment and try again."
             ) from exc
+        if "disk is full" in str(exc.orig):  # SQLITE_FULL: the transaction was rolled back
+            raise DiskFullError(db.display_location, "the change was not saved") from exc
+        if "readonly database" in str(exc.orig):  # e.g. the disk went read-only meanwhile
+            raise ReadOnlyError() from exc
         raise
     except BaseException:
         session.rollback()

@@ -67,6 +67,8 @@ class ExportResult:
     sha256: dict[str, str] = field(default_factory=dict)  # file name -> digest
     redacted: bool = False  # publication mode: redactions burned into the stills
     omitted_fields: tuple[str, ...] = ()
+    # False when the case is read-only: the files are written, the audit trail cannot say so.
+    audit_recorded: bool = True
 
     def no_still(self, media: dict[str, object], annotation_uid: str, error: MediaError) -> None:
         """Record that an annotation of ``media`` has no picture, and why."""
@@ -93,6 +95,7 @@ class ExportResult:
             "sha256": dict(self.sha256),
             "redacted": self.redacted,
             "omitted_fields": list(self.omitted_fields),
+            "audit_recorded": self.audit_recorded,
         }
 
 
@@ -200,7 +203,12 @@ class ExportService(Service):
         cancel.raise_if_cancelled()
         for path in result.files:
             result.sha256[path.name] = sha256_file(path)[0]
-        self._record(case_uid, document, result)
+        if self.db.read_only:
+            # A read-only case (read-only disk, no permission) can still be exported: the
+            # file is what the investigator needs; only the audit event cannot be written.
+            result.audit_recorded = False
+        else:
+            self._record(case_uid, document, result)
         yield Progress(1, 1, message="Done")
         return result
 

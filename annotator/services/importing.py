@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.core.entities import NewMedia
-from annotator.core.errors import AlreadyExistsError, MediaError
+from annotator.core.errors import AlreadyExistsError, MediaError, ReadOnlyError
 from annotator.core.locations import to_location
 from annotator.core.paths import path_text
 from annotator.core.progress import Cancelled, CancelToken, Progress
@@ -96,6 +96,8 @@ class ImportService:
         settings = self._settings()
         max_pixels = settings.max_image_megapixels * 1_000_000
         self._media.get_case(case_uid)  # fail now, with a clear message, if the case is gone
+        if self._media.db.read_only:  # before hashing a single file
+            raise ReadOnlyError()
 
         candidates: list[Found] = []
         try:

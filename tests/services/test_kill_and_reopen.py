@@ -55,4 +55,10 @@ def test_sigkill_during_an_edit_burst_loses_nothing_reported(tmp_path: Path) -> 
     report = services.audit.verify(case.uid)
     assert report.ok, report.message  # and the trail matches it, event for event
     assert report.events == 2 + len(saved)
+    # Work goes on after the crash: the next edit lands and the trail still verifies.
+    media = services.media.for_case(case.uid)[0]
+    services.annotations.create(
+        case.uid, media.uid, {"kind": "moment", "start_ms": 0, "start_frame": 0, "note": "after"}
+    )
+    assert services.audit.verify(case.uid).ok
     services.close()
