@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +92,13 @@ def _usable_read_only_mode(path: Path) -> str | None:
     return mode
 
 
+def _has_wal(path: Path) -> bool:
+    try:
+        return Path(f"{path}-wal").stat().st_size > 0
+    except OSError:
+        return False
+
+
 class Database:
     """An open database: its engine and the factory for units of work (see ``uow``)."""
 
@@ -99,6 +108,7 @@ class Database:
         #: Opened read-only (a read-only disk, no write permission): services refuse changes.
         self.read_only = False
         self.read_only_mode: str | None = None
+        self._snapshot_dir: Path | None = None
         connect_args: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         if self.is_sqlite:
@@ -116,7 +126,10 @@ class Database:
             self.read_only_mode = _usable_read_only_mode(path)
             self.read_only = self.read_only_mode is not None
             if self.read_only_mode is not None:
-                uri = _sqlite_uri(path, self.read_only_mode)
+                source = path
+                if self.read_only_mode == "immutable" and _has_wal(path):
+                    source = self._snapshot(path)
+                uri = _sqlite_uri(source, self.read_only_mode)
                 timeout = BUSY_TIMEOUT_MS / 1000
 
                 def creator() -> sqlite3.Connection:
@@ -136,6 +149,32 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine, read_only=self.read_only)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    def _snapshot(self, path: Path) -> Path:
+        """A private copy of ``path`` with its WAL folded in, to read instead of ``path``.
+
+        SQLite reads an "immutable" file without its -wal: the changes saved last (not yet
+        checkpointed into the main file, as after a crash) would silently be missing. The
+        copy, in a writable temporary folder, takes them in; it is removed on ``dispose``.
+        """
+        folder = Path(tempfile.mkdtemp(prefix="annotator-read-only-"))
+        self._snapshot_dir = folder
+        copy = folder / path.name
+        try:
+            shutil.copyfile(path, copy)
+            shutil.copyfile(Path(f"{path}-wal"), Path(f"{copy}-wal"))
+            con = sqlite3.connect(copy)
+            try:
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                con.close()
+        except (OSError, sqlite3.Error) as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise DatabaseOpenError(
+                f"Cannot read the read-only case database {path} with its latest changes "
+                f"(its -wal file): {exc}. Copy both files to a writable folder and open it there."
+            ) from exc
+        return copy
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -159,3 +198,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._snapshot_dir is not None:
+            shutil.rmtree(self._snapshot_dir, ignore_errors=True)

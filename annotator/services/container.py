@@ -58,6 +58,16 @@ class Services:
         self.packaging = PackageService(db, actor, settings, self.exporting)
 
     @property
+    def read_only(self) -> bool:
+        """The database was opened read-only (read-only disk, no permission): no changes."""
+        return self._db.read_only
+
+    @property
+    def read_only_mode(self) -> str | None:
+        """How SQLite reads it then: "ro", or "immutable" when its folder is not writable."""
+        return self._db.read_only_mode
+
+    @property
     def location(self) -> str:
         """Where the case data lives (file path, or URL without password)."""
         return self._db.display_location
