@@ -48,6 +48,7 @@ from annotator.ui.panels.history import HistoryPanel
 from annotator.ui.panels.properties import PropertiesPanel
 from annotator.ui.panels.provenance import BatchProvenanceDialog
 from annotator.ui.preload import preload_native_modules
+from annotator.ui.read_only_banner import install_read_only_banner
 from annotator.ui.redaction_controller import RedactionController
 from annotator.ui.shortcuts import shortcut, with_shortcut
 from annotator.ui.viewer.media_viewer import MediaViewer
@@ -158,6 +159,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
+        self.read_only_banner = install_read_only_banner(self) if services.read_only else None
         self.db_label = QLabel(f"Database: {services.location}")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.db_label)
