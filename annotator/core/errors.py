@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class AnnotatorError(Exception):
     """Base for errors shown to the investigator.
@@ -47,6 +49,28 @@ class DatabaseOpenError(AnnotatorError):
 
 class SchemaTooNewError(DatabaseOpenError):
     reason = "schema_too_new"
+
+
+class DiskFullError(AnnotatorError, OSError):
+    """No space left where we were writing.
+
+    Also an OSError, so best-effort cache writes that ignore OSError go on ignoring it.
+    """
+
+    reason = "disk_full"
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.errno = errno.ENOSPC
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (an OSError, or SQLite's "database or disk is full") means no space."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database or disk is full" in text
 
 
 class MediaError(AnnotatorError):

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from annotator.core.errors import DiskFullError, is_disk_full
+
 try:
     import fcntl
 except ImportError:  # Windows
@@ -33,7 +35,10 @@ def atomic_writer(path: Path, mode: str = "wb") -> Iterator[IO[bytes]]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_parts(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise _disk_full(path) if is_disk_full(exc) else exc from exc
     tmp = Path(tmp_name)
     _hold(fd)
     try:
@@ -46,10 +51,19 @@ def atomic_writer(path: Path, mode: str = "wb") -> Iterator[IO[bytes]]:
             handle.flush()
             os.fsync(handle.fileno())
         tmp.replace(path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        if isinstance(exc, OSError) and not isinstance(exc, DiskFullError) and is_disk_full(exc):
+            raise _disk_full(path) from exc
         raise
+
+
+def _disk_full(path: Path) -> DiskFullError:
+    return DiskFullError(
+        f"The disk is full: {path} could not be written. Free some space or choose a folder "
+        "on another disk, then try again. Nothing was written there; the case is unchanged."
+    )
 
 
 def _hold(fd: int) -> None:
