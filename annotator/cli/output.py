@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from annotator.core.audit_chain import format_at
+from annotator.core.printable import shown
+
+__all__ = ["emit_json", "error", "iso", "shown", "table"]
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -19,27 +22,6 @@ def iso(moment: datetime | None) -> str | None:
 def emit_json(document: object) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-
-
-# Characters that would make a printed line lie about a file's name: line breaks and other
-# controls split or overwrite it, bidirectional overrides show "gpj.exe" as "exe.jpg".
-_UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
-_JOINERS = frozenset("\u200c\u200d")  # (non-)joiners inside emoji and Indic words: harmless
-
-
-def shown(text: str) -> str:
-    """Text for a terminal line: controls and invisible format characters as escapes.
-
-    JSON output keeps the exact text; this is only for people reading a line.
-    """
-    if text.isprintable():
-        return text
-    return "".join(
-        ch
-        if ch in _JOINERS or unicodedata.category(ch) not in _UNPRINTABLE_CATEGORIES
-        else ch.encode("unicode_escape").decode("ascii")
-        for ch in text
-    )
 
 
 def error(message: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class AnnotatorError(Exception):
     """Base for errors shown to the investigator.
@@ -49,6 +51,28 @@ class SchemaTooNewError(DatabaseOpenError):
     reason = "schema_too_new"
 
 
+class DiskFullError(AnnotatorError, OSError):
+    """No space left where we were writing.
+
+    Also an OSError, so best-effort cache writes that ignore OSError go on ignoring it.
+    """
+
+    reason = "disk_full"
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.errno = errno.ENOSPC
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (an OSError, or SQLite's "database or disk is full") means no space."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database or disk is full" in text
+
+
 class MediaError(AnnotatorError):
     """A file that cannot be taken in as evidence; ``reason`` is a CLI.md reason code.
 
@@ -61,20 +85,6 @@ class MediaError(AnnotatorError):
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message, reason=reason)
-
-
-class DiskFullError(AnnotatorError):
-    """The disk (or quota) holding ``path`` is full: nothing half-written was kept."""
-
-    reason = "disk_full"
-    exit_code = 1
-
-    def __init__(self, path: object, detail: str = "") -> None:
-        self.path = str(path)
-        super().__init__(
-            f"The disk is full while writing {self.path}{f' ({detail})' if detail else ''}. "
-            "Nothing half-written was kept; free some space and try again."
-        )
 
 
 READ_ONLY_MESSAGE = (

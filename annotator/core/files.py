@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import errno
+import glob
 import os
-import re
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from annotator.core.errors import DiskFullError
+from annotator.core.errors import DiskFullError, is_disk_full
 
-#: Errors that mean "no space left": the disk, or the user's quota on it.
-DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
-
-# Our temporary names: ".<target name>.<writer pid>-<mkstemp's 8 random chars>.part".
-# Names of the older form without the pid (".<name>.<8 chars>.part") are ours too.
-_TEMP_NAME = re.compile(r"^\..+\.(?:(?P<pid>\d+)-)?[a-z0-9_]{8}\.part$")
-_STARTED = time.time()  # a temporary file older than this one's start is not being written now
-_swept: set[Path] = set()
-_sweep_lock = threading.Lock()
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 def _read_umask() -> int:
@@ -41,15 +33,14 @@ def atomic_writer(path: Path, mode: str = "wb") -> Iterator[IO[bytes]]:
 
     On any error the temporary file is removed and ``path`` keeps its previous content.
     """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        sweep_stale_temporaries(path.parent)
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{path.name}.{os.getpid()}-", suffix=".part", dir=path.parent
-        )
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:
-        raise _disk_full(path, exc) from exc
+        raise _disk_full(path) if is_disk_full(exc) else exc from exc
     tmp = Path(tmp_name)
+    _hold(fd)
     try:
         # mkstemp makes the file private (0600); a report or export is made to be shared,
         # so it gets the permissions any new file of the user gets.
@@ -63,61 +54,54 @@ def atomic_writer(path: Path, mode: str = "wb") -> Iterator[IO[bytes]]:
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        if isinstance(exc, OSError):
-            raise _disk_full(path, exc) from exc
+        if isinstance(exc, OSError) and not isinstance(exc, DiskFullError) and is_disk_full(exc):
+            raise _disk_full(path) from exc
         raise
 
 
-def _disk_full(path: Path, exc: OSError) -> OSError | DiskFullError:
-    """``DiskFullError`` naming the file when the disk is full; any other error as it was."""
-    if exc.errno in DISK_FULL_ERRNOS:
-        return DiskFullError(path, exc.strerror or "")
-    return exc
+def _disk_full(path: Path) -> DiskFullError:
+    return DiskFullError(
+        f"The disk is full: {path} could not be written. Free some space or choose a folder "
+        "on another disk, then try again. Nothing was written there; the case is unchanged."
+    )
 
 
-def is_stale_temporary(path: Path) -> bool:
-    """One of our temporary names, left by a writer that is gone (killed, crashed, power cut).
+def _hold(fd: int) -> None:
+    """Lock our temporary file while we write it: the kernel drops the lock if we are killed."""
+    if fcntl is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
-    Only names of our own pattern, older than this process, and not of a writer still
-    running: another app writing into the same folder keeps its file.
+
+def remove_stale_parts(path: Path) -> list[Path]:
+    """Delete the temporary files a killed writer of ``path`` left behind; return them.
+
+    A ``.NAME.xxxxxxxx.part`` file is stale when nobody holds its lock: a live writer in
+    any process holds it until it renames the file. Without ``fcntl`` (Windows) nothing is
+    removed, as a live writer cannot be told from a dead one.
     """
-    match = _TEMP_NAME.match(path.name)
-    if match is None:
-        return False
+    if fcntl is None:
+        return []
+    removed = []
     try:
-        if not path.is_file() or path.stat().st_mtime >= _STARTED:
-            return False
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.part"))
     except OSError:
-        return False
-    pid = match["pid"]
-    if pid is not None and int(pid) != os.getpid():
+        return []
+    for part in candidates:
         try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except OSError:  # alive, but another user's: not ours to judge
-            return False
-        return False  # its writer still runs
-    return True
-
-
-def sweep_stale_temporaries(folder: Path) -> list[Path]:
-    """Remove our stale temporary files from ``folder``, once per folder and process."""
-    folder = folder.resolve()
-    with _sweep_lock:
-        if folder in _swept:
-            return []
-        _swept.add(folder)
-    removed: list[Path] = []
-    try:
-        entries = list(folder.iterdir())
-    except OSError:
-        return removed
-    for entry in entries:
-        if is_stale_temporary(entry):
+            fd = os.open(part, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # held: another writer is busy with it
+        else:
             with contextlib.suppress(OSError):
-                entry.unlink()
-                removed.append(entry)
+                part.unlink()
+                removed.append(part)
+        finally:
+            os.close(fd)
     return removed
 
 

@@ -52,10 +52,9 @@ def head_revision() -> str:
 def current_revision(db: Database) -> str | None:
     """The schema revision stored in the database (None for a new or foreign file)."""
     with db.engine.connect() as conn:
-        try:
-            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
-        except OperationalError:  # no such table: a new (or foreign) database
-            return None
+        if not inspect(conn).has_table("alembic_version"):
+            return None  # a new (or foreign) database
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
     return rows[0][0] if len(rows) == 1 else None
 
 

@@ -9,7 +9,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from annotator.core.errors import ConflictError, DatabaseOpenError, DiskFullError, ReadOnlyError
+from annotator.core.errors import (
+    ConflictError,
+    DatabaseOpenError,
+    DiskFullError,
+    ReadOnlyError,
+    is_disk_full,
+)
 from annotator.db.engine import Database
 
 
@@ -34,12 +40,16 @@ def unit_of_work(db: Database, *, write: bool = True) -> Iterator[Session]:
         ) from exc
     except OperationalError as exc:
         session.rollback()
+        if is_disk_full(exc):
+            raise DiskFullError(
+                f"The disk holding the case database ({db.display_location}) is full: this "
+                "change was not saved; everything saved before is kept. Free some space and "
+                "try again."
+            ) from exc
         if "locked" in str(exc.orig):
             raise DatabaseOpenError(
                 "The case database is busy in another program. Wait a moment and try again."
             ) from exc
-        if "disk is full" in str(exc.orig):  # SQLITE_FULL: the transaction was rolled back
-            raise DiskFullError(db.display_location, "the change was not saved") from exc
         if "readonly database" in str(exc.orig):  # e.g. the disk went read-only meanwhile
             raise ReadOnlyError() from exc
         raise

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,6 +43,7 @@ from annotator.services.container import Services
 from annotator.ui.annotations.list_panel import AnnotationList
 from annotator.ui.dialogs.notice import notice
 from annotator.ui.dialogs.progress_dialog import ProgressDialog
+from annotator.ui.progress_flow import ProgressFlow
 from annotator.ui.workers import GeneratorWorker
 
 
@@ -152,7 +153,7 @@ def ask_clip(
         dialog.deleteLater()
 
 
-class ClipFlow(QObject):
+class ClipFlow(ProgressFlow):
     finished = Signal(object)  # ClipResult
     failed = Signal(object)  # the exception (Cancelled when the investigator cancelled)
 
@@ -163,18 +164,11 @@ class ClipFlow(QObject):
         self._parent = parent
         self._services = services
         self._clips: ClipService = clips if clips is not None else services.clips
-        self.worker: GeneratorWorker | None = None
-        self.dialog: ProgressDialog | None = None
-        self.token: CancelToken | None = None
         self.folder = Path.home()
         self.last_message: QMessageBox | None = None
         self.action = QAction("Export clip...", self)
         self.action.setToolTip("Save this segment as its own MP4 file with its hashes")
         self.action.setEnabled(False)
-
-    @property
-    def busy(self) -> bool:
-        return self.worker is not None
 
     # --- the annotation list's context menu ----------------------------------------------
 
@@ -260,15 +254,6 @@ class ClipFlow(QObject):
         worker.start()
         return True
 
-    def cancel(self) -> None:
-        """Stop at the next frame; the temporary file is removed and nothing is recorded."""
-        if self.token is not None:
-            self.token.cancel()
-
-    def wait(self) -> None:
-        if self.worker is not None:
-            self.worker.wait()
-
     def _done(self, result: ClipResult) -> None:
         if self.dialog is not None:
             self.dialog.hide()
@@ -311,10 +296,3 @@ class ClipFlow(QObject):
     def _message(self, title: str, text: str, icon: QMessageBox.Icon) -> QMessageBox:
         self.last_message = box = notice(self._parent, title, text, icon)
         return box
-
-    def _cleanup(self) -> None:
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        if self.worker is not None:
-            self.worker.deleteLater()
-        self.worker = self.dialog = self.token = None

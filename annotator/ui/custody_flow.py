@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from annotator.core.progress import CancelToken
 from annotator.services.custody import CustodyService, RelinkReport, VerifyReport
 from annotator.ui.dialogs.progress_dialog import ProgressDialog
 from annotator.ui.dialogs.verify_dialog import RelinkDialog, VerifyDialog, show_result
+from annotator.ui.progress_flow import ProgressFlow
 from annotator.ui.workers import GeneratorWorker
 
 
@@ -28,7 +29,7 @@ def ask_relink_folder(parent: QWidget, start: Path | None = None) -> Path | None
     return Path(name) if name else None
 
 
-class CustodyFlow(QObject):
+class CustodyFlow(ProgressFlow):
     """One verification or relink at a time; the window stays responsive while it runs."""
 
     finished = Signal(object)  # VerifyReport | RelinkReport
@@ -37,15 +38,8 @@ class CustodyFlow(QObject):
         super().__init__(parent)
         self._parent = parent
         self._custody = custody
-        self.worker: GeneratorWorker | None = None
-        self.dialog: ProgressDialog | None = None
-        self.token: CancelToken | None = None
         self.last_dialog: QDialog | QMessageBox | None = None  # the latest result shown
         self.folder: Path | None = None  # last folder searched by relink
-
-    @property
-    def busy(self) -> bool:
-        return self.worker is not None
 
     def verify(self, case_uid: str) -> bool:
         """Re-hash every media file of the case and check its audit trail."""
@@ -65,14 +59,6 @@ class CustodyFlow(QObject):
             lambda token: custody.relink(case_uid, folder, token),
             self._relinked,
         )
-
-    def cancel(self) -> None:
-        if self.token is not None:
-            self.token.cancel()
-
-    def wait(self) -> None:
-        if self.worker is not None:
-            self.worker.wait()
 
     def _start(
         self,
@@ -127,10 +113,3 @@ class CustodyFlow(QObject):
     def _hide_progress(self) -> None:
         if self.dialog is not None:
             self.dialog.hide()
-
-    def _cleanup(self) -> None:
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        if self.worker is not None:
-            self.worker.deleteLater()
-        self.worker = self.dialog = self.token = None

@@ -22,6 +22,7 @@ from annotator.services.restoring import RestoreReport, read_document
 from annotator.ui.dialogs.export_dialog import ExportDialog, ExportRequest
 from annotator.ui.dialogs.notice import notice
 from annotator.ui.dialogs.progress_dialog import ProgressDialog
+from annotator.ui.progress_flow import ProgressFlow
 from annotator.ui.workers import GeneratorWorker, Workers
 
 
@@ -63,7 +64,7 @@ class _PdfJob:
         self.error: Exception | None = None
 
 
-class ExportFlow(QObject):
+class ExportFlow(ProgressFlow):
     finished = Signal(object)  # ExportResult
     restored = Signal(object)  # RestoreReport
 
@@ -73,15 +74,8 @@ class ExportFlow(QObject):
         self._parent = parent
         self._services = services
         self._pdf = _PdfOnUiThread(self)
-        self.worker: GeneratorWorker | None = None
-        self.dialog: ProgressDialog | None = None
-        self.token: CancelToken | None = None
         self.folder = Path.home()
         self.last_message: QMessageBox | None = None
-
-    @property
-    def busy(self) -> bool:
-        return self.worker is not None
 
     def ask(self, case_uid: str) -> ExportRequest | None:
         services = self._services
@@ -169,10 +163,6 @@ class ExportFlow(QObject):
 
         self._workers.run(work, done, failed)
 
-    def wait(self) -> None:
-        if self.worker is not None:
-            self.worker.wait()
-
     def _done(self, result: ExportResult) -> None:
         if self.dialog is not None:
             self.dialog.hide()
@@ -217,10 +207,3 @@ class ExportFlow(QObject):
     def _message(self, title: str, text: str, icon: QMessageBox.Icon) -> QMessageBox:
         self.last_message = box = notice(self._parent, title, text, icon)
         return box
-
-    def _cleanup(self) -> None:
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        if self.worker is not None:
-            self.worker.deleteLater()
-        self.worker = self.dialog = self.token = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from annotator.core.progress import CancelToken
@@ -13,6 +13,7 @@ from annotator.services.container import Services
 from annotator.services.importing import ImportReport
 from annotator.ui.dialogs import import_summary
 from annotator.ui.dialogs.progress_dialog import ProgressDialog
+from annotator.ui.progress_flow import ProgressFlow
 from annotator.ui.workers import GeneratorWorker
 
 MEDIA_FILTER = (
@@ -31,7 +32,7 @@ def ask_folder(parent: QWidget) -> Path | None:
     return Path(name) if name else None
 
 
-class ImportFlow(QObject):
+class ImportFlow(ProgressFlow):
     """One import at a time; the window stays responsive while it runs."""
 
     finished = Signal(object)  # ImportReport
@@ -40,13 +41,6 @@ class ImportFlow(QObject):
         super().__init__(parent)
         self._parent = parent
         self._services = services
-        self.worker: GeneratorWorker | None = None
-        self.dialog: ProgressDialog | None = None
-        self.token: CancelToken | None = None
-
-    @property
-    def busy(self) -> bool:
-        return self.worker is not None
 
     def start(self, case_uid: str, paths: list[Path]) -> bool:
         if self.worker is not None:
@@ -73,14 +67,6 @@ class ImportFlow(QObject):
         worker.start()
         return True
 
-    def cancel(self) -> None:
-        if self.token is not None:
-            self.token.cancel()
-
-    def wait(self) -> None:
-        if self.worker is not None:
-            self.worker.wait()
-
     def _done(self, report: ImportReport) -> None:
         if self.dialog is not None:
             self.dialog.hide()
@@ -93,10 +79,3 @@ class ImportFlow(QObject):
         QMessageBox.warning(
             self._parent, "Import stopped", f"{exc}\n\nFiles imported before this problem are kept."
         )
-
-    def _cleanup(self) -> None:
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        if self.worker is not None:
-            self.worker.deleteLater()
-        self.worker = self.dialog = self.token = None

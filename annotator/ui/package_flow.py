@@ -11,7 +11,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -19,6 +19,7 @@ from annotator.core.progress import Cancelled, CancelToken
 from annotator.services.packaging import PackageMediaError, PackageReport, PackageService
 from annotator.ui.dialogs.notice import notice
 from annotator.ui.dialogs.progress_dialog import ProgressDialog, human_bytes
+from annotator.ui.progress_flow import ProgressFlow
 from annotator.ui.workers import GeneratorWorker
 
 
@@ -40,7 +41,7 @@ def ask_package_folder(parent: QWidget, suggested: Path) -> Path | None:
     return Path(name) if name else None
 
 
-class PackageFlow(QObject):
+class PackageFlow(ProgressFlow):
     """One package at a time; the window stays responsive while it is written."""
 
     finished = Signal(object)  # PackageReport
@@ -50,15 +51,8 @@ class PackageFlow(QObject):
         super().__init__(parent)
         self._parent = parent
         self._packaging = packaging
-        self.worker: GeneratorWorker | None = None
-        self.dialog: ProgressDialog | None = None
-        self.token: CancelToken | None = None
         self.folder = Path.home()
         self.last_message: QMessageBox | None = None
-
-    @property
-    def busy(self) -> bool:
-        return self.worker is not None
 
     def export(self, case_uid: str, case_name: str) -> bool:
         """Ask where, then start; False when the user cancelled or a package is running."""
@@ -87,14 +81,6 @@ class PackageFlow(QObject):
         dialog.show()
         worker.start()
         return True
-
-    def cancel(self) -> None:
-        if self.token is not None:
-            self.token.cancel()
-
-    def wait(self) -> None:
-        if self.worker is not None:
-            self.worker.wait()
 
     def _done(self, report: PackageReport) -> None:
         self._hide_progress()
@@ -158,10 +144,3 @@ class PackageFlow(QObject):
     def _hide_progress(self) -> None:
         if self.dialog is not None:
             self.dialog.hide()
-
-    def _cleanup(self) -> None:
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        if self.worker is not None:
-            self.worker.deleteLater()
-        self.worker = self.dialog = self.token = None

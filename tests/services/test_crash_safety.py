@@ -1,37 +1,74 @@
-"""Issue 9 item 3: a process killed in the middle of an import or an export loses nothing it
-reported done, leaves no half-made record or file, and the next run finishes the work.
+"""SIGKILL in the middle of an import and of an export: reopen, and nothing is lost or half.
 
-Each test runs the real work in a child process (tests/services/crash_child.py) that prints
-a marker at each point it reports as done, and SIGKILLs it from here at a chosen marker. The
-edit-burst case is tests/services/test_kill_and_reopen.py.
+The child processes are real runs of the services with one hook each: the import sleeps
+inside every record's write transaction (so the kill lands inside one), the export stops
+just before its atomic rename (so the kill lands with the file fully written under its
+temporary name). The parent kills only after the child said how far it got: no sleeps.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
+import textwrap
 from pathlib import Path
 
-import pytest
-
-from annotator.core import files
 from annotator.core.progress import drain
-from annotator.services.container import Services, open_services
-from tests.media_factory import make_image, make_video
+from annotator.services.container import open_services
+from tests import media_factory as mf
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = 20
+
+IMPORTER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    import annotator.db.repositories.media as repo
+    from annotator.services.container import open_services
+
+    real_add = repo.add
+    def slow_add(*args, **kwargs):
+        media = real_add(*args, **kwargs)
+        time.sleep(0.02)  # still inside the transaction: the kill likely lands here
+        return media
+    repo.add = slow_add
+
+    svc = open_services(sys.argv[1], lambda: "killed investigator")
+    case = svc.cases.create("Killed import").value
+    work = svc.importing.run(case.uid, [Path(sys.argv[2])], workers=1)
+    for progress in work:
+        print("done", progress.done, flush=True)  # only after the records are committed
+    print("finished", flush=True)
+""")
+
+EXPORTER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from annotator.core.progress import drain
+    from annotator.services.container import open_services
+
+    real_replace = Path.replace
+    def stop_before_rename(self, target):
+        print("renaming", self, target, flush=True)
+        sys.stdin.readline()  # the parent kills us here
+        return real_replace(self, target)
+    Path.replace = stop_before_rename
+
+    svc = open_services(sys.argv[1], lambda: "killed investigator")
+    case = svc.cases.get_by_name("Exported")
+    drain(svc.exporting.run(case.uid, sys.argv[2], Path(sys.argv[3])))
+    print("finished", flush=True)
+""")
 
 
-def child(*args: str) -> subprocess.Popen[str]:
+def child(script: str, *args: str, stdin: bool = False) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.services.crash_child", *args],
-        stdin=subprocess.PIPE,
+        [sys.executable, "-c", script, *args],
         stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE if stdin else None,
         text=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -39,159 +76,144 @@ def child(*args: str) -> subprocess.Popen[str]:
 
 
 def kill(process: subprocess.Popen[str]) -> list[str]:
-    """SIGKILL the child; the marker lines it printed before dying."""
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     assert process.stdout is not None
     return [line.strip() for line in process.stdout if line.strip()]
 
 
-def assert_intact(db: Path) -> None:
+def integrity(db: Path) -> str:
     con = sqlite3.connect(db)
     try:
-        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return str(con.execute("PRAGMA integrity_check").fetchone()[0])
     finally:
         con.close()
 
 
-def media_folder(folder: Path) -> Path:
+def test_sigkill_during_an_import_keeps_every_reported_file_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "evidence"
     folder.mkdir()
-    for i in range(FILES):  # a few videos among the pictures: slower, more varied work
-        if i % 5 == 0:
-            make_video(folder / f"clip-{i:02}.mp4", frames=12 + i)
+    files = [mf.make_image(folder / f"photo-{i:02}.jpg", index=i) for i in range(24)]
+    files.append(mf.make_video(folder / "captive.mp4", frames=12))
+    db = tmp_path / "case.sqlite"
+    process = child(IMPORTER, str(db), str(folder))
+    assert process.stdout is not None
+    done = 0
+    for line in process.stdout:
+        assert line.startswith("done"), line
+        done = int(line.split()[1])
+        if done >= 6:
+            break
+    tail = kill(process)
+    assert "finished" not in tail  # killed mid-import, not after it
+    done = max([done, *(int(t.split()[1]) for t in tail if t.startswith("done"))])
+
+    assert integrity(db) == "ok"
+    services = open_services(db, lambda: "after the crash")
+    case = services.cases.get_by_name("Killed import")
+    saved = services.media.for_case(case.uid)
+    assert done <= len(saved) < len(files)  # all that was reported, and no more than ran
+    thumbs = services.media.thumbnails(case.uid)
+    for media in saved:  # each record whole: its hash is the file's, its thumbnail there
+        data = Path(media.original_path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == media.sha256
+        assert media.size_bytes == len(data) and thumbs.get(media.uid)
+    report = services.audit.verify(case.uid)
+    assert report.ok, report.message
+
+    # Importing the folder again brings in exactly the rest.
+    again = drain(services.importing.run(case.uid, [folder]))
+    assert again.summary["imported"] == len(files) - len(saved)
+    assert again.summary["skipped"] == len(saved) and again.summary["failed"] == 0
+    assert len(services.media.for_case(case.uid)) == len(files)
+    assert services.audit.verify(case.uid).ok
+    services.close()
+
+
+def make_case_to_export(db: Path, folder: Path) -> None:
+    folder.mkdir()
+    for i in range(3):
+        mf.make_image(folder / f"card-{i}.png", index=i)
+    services = open_services(db, lambda: "investigator")
+    case = services.cases.create("Exported").value
+    drain(services.importing.run(case.uid, [folder]))
+    for media in services.media.for_case(case.uid):
+        services.annotations.create(
+            case.uid,
+            media.uid,
+            {
+                "kind": "region",
+                "region": {"shape": "rect", "x": 0.1, "y": 0.1, "w": 0.3, "h": 0.3},
+                "note": f"ID card {media.file_name}",
+            },
+        )
+    services.close()
+
+
+def test_sigkill_during_an_export_leaves_no_half_file(tmp_path: Path) -> None:
+    db = tmp_path / "case.sqlite"
+    make_case_to_export(db, tmp_path / "evidence")
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = out / "case.json"
+    earlier.write_bytes(b'{"an": "earlier complete export"}')
+    services = open_services(db, lambda: "investigator")
+    case = services.cases.get_by_name("Exported")
+    events = services.audit.head(case.uid)[0]
+    services.close()
+
+    seen: set[str] = set()
+    for fmt, name in (("json", "case.json"), ("csv", "case.csv"), ("html", "report.html")):
+        process = child(EXPORTER, str(db), fmt, str(out / name), stdin=True)
+        assert process.stdout is not None
+        marker = process.stdout.readline().split()
+        # The HTML report writes its stills first; wait for the report's own rename.
+        while marker and not marker[-1].endswith(name):
+            assert process.stdin is not None
+            process.stdin.write("\n")
+            process.stdin.flush()
+            marker = process.stdout.readline().split()
+        assert marker[0] == "renaming", marker
+        temporary = Path(marker[1])
+        assert temporary.parent == out and temporary.name.startswith(f".{name}.")
+        assert temporary.stat().st_size > 0  # written in full under its temporary name
+        assert "finished" not in kill(process)
+
+        if name == "case.json":
+            assert earlier.read_bytes() == b'{"an": "earlier complete export"}'
         else:
-            make_image(folder / f"photo-{i:02}.png", index=i)
-    return folder
+            assert not (out / name).exists()
+        # What is left is only the recognisably temporary file.
+        left = {p.name for p in out.iterdir()} - {"case.json"} - seen
+        seen |= left
+        assert all(n.startswith(f".{name}.") and n.endswith(".part") for n in left), left
+
+    assert integrity(db) == "ok"
+    services = open_services(db, lambda: "after the crash")
+    assert services.audit.head(case.uid)[0] == events  # no export recorded as written
+    assert services.audit.verify(case.uid).ok
+    assert len(seen) == 3
+    # Writing again clears what the killed writers left (their locks died with them).
+    for fmt, name in (("json", "case.json"), ("csv", "case.csv"), ("html", "report.html")):
+        result = drain(services.exporting.run(case.uid, fmt, out / name))
+        assert result.files[-1] == out / name
+    assert sorted(p.name for p in out.iterdir()) == ["case.csv", "case.json", "report.html"]
+    assert b"earlier complete export" not in (out / "case.json").read_bytes()
+    services.close()
 
 
-def new_case(db: Path) -> Services:
-    svc = open_services(db, lambda: "investigator")
-    svc.cases.create("Crash")
-    return svc
+def test_a_live_writers_temporary_file_is_left_alone(tmp_path: Path) -> None:
+    """Only files nobody holds are stale: a concurrent writer's is in use."""
+    from annotator.core.files import atomic_writer, remove_stale_parts
 
-
-def test_sigkill_during_an_import_keeps_every_reported_file_and_the_rerun_finishes(
-    tmp_path: Path,
-) -> None:
-    folder = media_folder(tmp_path / "media")
-    db = tmp_path / "crash.sqlite"
-    new_case(db).close()
-    process = child("import", str(db), str(folder))
-    assert process.stdout is not None
-    reported: list[str] = []
-    while len(reported) < 5:
-        line = process.stdout.readline()
-        assert line, "the import ended before recording 5 files"
-        assert line.startswith("recorded "), line
-        reported.append(line.removeprefix("recorded ").strip())
-    late = kill(process)
-    assert "done" not in late, "killed too late: the import had finished"
-    reported += [line.removeprefix("recorded ") for line in late if line.startswith("recorded")]
-
-    assert_intact(db)
-    svc = open_services(db, lambda: "after the crash")
-    case = svc.cases.get_by_name("Crash")
-    in_case = svc.media.for_case(case.uid)
-    paths = {m.original_path for m in in_case}
-    assert set(reported) <= paths  # everything reported as recorded is there
-    assert len(paths) < FILES
-    for media in in_case:  # and whole: a record is its file, with its analysis
-        assert Path(media.original_path).parent == folder
-        assert media.size_bytes == Path(media.original_path).stat().st_size
-        assert len(media.sha256) == 64 and media.width and media.height
-    report = svc.audit.verify(case.uid)
-    assert report.ok, report.message
-    assert report.events == 1 + len(in_case)  # the case, then one event per record
-
-    rerun = drain(svc.importing.run(case.uid, [folder]))
-    assert rerun.summary["imported"] == FILES - len(in_case)
-    assert rerun.summary["skipped"] == len(in_case)
-    assert {f.reason for f in rerun.files if f.outcome == "skipped"} <= {"already_imported"}
-    assert len(svc.media.for_case(case.uid)) == FILES
-    assert svc.audit.verify(case.uid).ok
-    svc.close()
-
-
-@pytest.mark.parametrize("fmt", ["html", "json", "csv"])
-@pytest.mark.parametrize("existing", [False, True], ids=["new", "replacing"])
-def test_sigkill_while_an_export_is_renamed_into_place_leaves_no_partial_file(
-    tmp_path: Path, fmt: str, existing: bool
-) -> None:
-    db = tmp_path / "crash.sqlite"
-    svc = new_case(db)
-    case = svc.cases.get_by_name("Crash")
-    picture = make_image(tmp_path / "photo.png")
-    drain(svc.importing.run(case.uid, [picture]))
-    media = svc.media.for_case(case.uid)
-    svc.annotations.create(
-        case.uid,
-        media[0].uid,
-        {
-            "kind": "region",
-            "region": {"shape": "rect", "x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2},
-            "note": "seen",
-        },
-    )
-    out_dir = tmp_path / "out"
-    out_dir.mkdir()
-    out = out_dir / f"report.{fmt}"
-    if existing:
-        drain(svc.exporting.run(case.uid, fmt, out))
-    before = out.read_bytes() if existing else None
-    events_before = svc.audit.verify(case.uid).events
-    svc.close()
-
-    process = child("export", str(db), fmt, str(out))
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    assert line.startswith("renaming "), line
-    temp = Path(line.removeprefix("renaming ").strip())
-    assert temp.parent == out_dir and temp.stat().st_size > 0  # fully written, not in place
-    kill(process)
-
-    if existing:
-        assert out.read_bytes() == before  # the old complete file, untouched
-    else:
-        assert not out.exists()
-    left = sorted(p.name for p in out_dir.iterdir() if p != out)
-    assert left == [temp.name]  # only a recognisably temporary file remains
-    assert files.is_stale_temporary(temp) is False  # not older than this process: kept
-    assert_intact(db)
-    svc = open_services(db, lambda: "after the crash")
-    report = svc.audit.verify(case.uid)
-    assert report.ok, report.message
-    assert report.events == events_before  # the killed export recorded nothing
-
-    # The next export into that folder clears the killed one's leftover, and only it.
-    old = time.time() - 3600
-    os.utime(temp, (old, old))
-    assert files.is_stale_temporary(temp)  # its writer is gone and it predates this process
-    files._swept.discard(out_dir.resolve())
-    drain(svc.exporting.run(case.uid, fmt, out))
-    assert sorted(p.name for p in out_dir.iterdir()) == [out.name]
-    svc.close()
-
-
-def test_only_stale_temporaries_of_our_own_are_swept(tmp_path: Path) -> None:
-    old = time.time() - 3600
-    ours_dead = tmp_path / ".report.html.999999999-abcd1234.part"  # no such process
-    ours_old_form = tmp_path / ".report.html.abcd_123.part"
-    ours_live = tmp_path / f".report.html.{os.getppid()}-abcd1234.part"  # writer still runs
-    ours_new = tmp_path / ".report.json.999999999-zzzz9999.part"  # made after we started
-    strangers = [
-        tmp_path / "report.html.part",  # not hidden: not our pattern
-        tmp_path / ".report.html.part",
-        tmp_path / ".notes.txt",
-        tmp_path / "evidence.mp4",
-    ]
-    for path in [ours_dead, ours_old_form, ours_live, *strangers]:
-        path.write_text("x")
-        os.utime(path, (old, old))
-    ours_new.write_text("x")
-    (tmp_path / ".folder.abcd1234.part").mkdir()  # a package's folder: not a file
-    os.utime(tmp_path / ".folder.abcd1234.part", (old, old))
-
-    removed = files.sweep_stale_temporaries(tmp_path)
-    assert sorted(removed) == sorted([ours_dead, ours_old_form])
-    assert files.sweep_stale_temporaries(tmp_path) == []  # once per folder and process
-    assert all(p.exists() for p in [ours_live, ours_new, *strangers])
+    target = tmp_path / "report.html"
+    dead = tmp_path / ".report.html.deadbeef.part"
+    dead.write_bytes(b"half")
+    other = tmp_path / ".other.html.deadbeef.part"
+    other.write_bytes(b"not ours")
+    with atomic_writer(target) as handle:
+        handle.write(b"<p>mine</p>")
+        (live,) = [p for p in tmp_path.glob(".report.html.*.part")]
+        assert remove_stale_parts(target) == []  # my own, held while I write
+    assert not dead.exists() and other.exists() and target.read_bytes() == b"<p>mine</p>"
+    assert not live.exists()

@@ -116,14 +116,20 @@ def test_summary_dialog_lists_every_file_not_imported(qtbot: object) -> None:
             FileOutcome("/e/a.mp4", "imported", sha256="a" * 64, media_uid="u"),
             FileOutcome("/e/b.mp4", "failed", "truncated", "b.mp4 is cut short"),
             FileOutcome("/e/c.txt", "unsupported", "unsupported_format", "c.txt is not media"),
+            # A name that would forge a line of its own, and one shown backwards.
+            FileOutcome("/e/d\nimported: ok.mp4", "failed", "decode_error", "d\nimported"),
+            FileOutcome("/e/\u202egpj.exe", "unsupported", "unsupported_format", "x"),
         ],
         seconds=1.5,
     )
     dialog = ImportSummaryDialog(None, report)
     qtbot.addWidget(dialog)  # type: ignore[attr-defined]
-    assert "1 imported, 1 unsupported, 1 failed" in dialog.headline.text()
+    assert "1 imported, 2 unsupported, 2 failed" in dialog.headline.text()
     text = dialog.details.toPlainText()
     assert "failed [truncated]: /e/b.mp4" in text and "/e/c.txt" in text and "a.mp4" not in text
+    assert "/e/d\\nimported: ok.mp4" in text and "\n    d\\nimported" in text
+    assert "/e/\\u202egpj.exe" in text and "\u202e" not in text
+    assert len(text.splitlines()) == 2 * 4  # a line and its message per file, no more
     dialog.copy_button.click()
     from PySide6.QtGui import QGuiApplication
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.printable import shown
 from annotator.services.importing import ImportReport
 
 
@@ -26,7 +27,8 @@ def problems_text(report: ImportReport) -> str:
     lines = []
     for f in report.not_imported:
         reason = f" [{f.reason}]" if f.reason else ""
-        lines.append(f"{f.outcome}{reason}: {f.path}\n    {f.message}")
+        # A name with a newline or a right-to-left override must not forge another line.
+        lines.append(f"{f.outcome}{reason}: {shown(f.path)}\n    {shown(f.message)}")
     return "\n".join(lines)
 
 

@@ -1,0 +1,39 @@
+"""What every long job run from the window shares: one worker, its progress dialog, Cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from annotator.core.progress import CancelToken
+from annotator.ui.dialogs.progress_dialog import ProgressDialog
+from annotator.ui.workers import GeneratorWorker
+
+
+class ProgressFlow(QObject):
+    """One job at a time; a subclass starts it and sets ``worker``, ``dialog`` and ``token``."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker: GeneratorWorker | None = None
+        self.dialog: ProgressDialog | None = None
+        self.token: CancelToken | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next check; what it finished stays as the job decides."""
+        if self.token is not None:
+            self.token.cancel()
+
+    def wait(self) -> None:
+        if self.worker is not None:
+            self.worker.wait()
+
+    def _cleanup(self) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        if self.worker is not None:
+            self.worker.deleteLater()
+        self.worker = self.dialog = self.token = None
