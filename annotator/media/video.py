@@ -343,9 +343,19 @@ class VideoSource:
         return decoded
 
     def _seek(self, keyframe: int) -> None:
-        self._container.seek(
-            int(self.index.pts[keyframe]), stream=self._stream, backward=True, any_frame=False
-        )
+        import av
+
+        try:
+            self._container.seek(
+                int(self.index.pts[keyframe]), stream=self._stream, backward=True, any_frame=False
+            )
+        except av.error.FFmpegError as exc:
+            # A damaged index can make the demuxer refuse the seek (EPERM, InvalidData):
+            # the frames from there on cannot be reached, which callers know as EOFError.
+            self._frames = None
+            raise EOFError(
+                f"frame {keyframe} of {self.path.name} cannot be reached: {exc}"
+            ) from exc
         self._frames = self._decoded_frames()
         self._last = -1
 

@@ -52,6 +52,9 @@ REGRESSIONS = [
     ("mjpeg-avi", 0, 714),
     # probe: AttributeError on an audio stream whose codec FFmpeg does not know
     ("wav", 0, 100),
+    # VideoSource: av.error.PermissionError (EPERM) from the container's seek; found by
+    # benchmarks/bench_fuzz.py with run seed 1
+    ("mjpeg-avi", 1, 1013),
 ]
 
 
