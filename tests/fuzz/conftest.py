@@ -1,7 +1,10 @@
 """Hypothesis profiles and the seed media of the mutation fuzz.
 
 ``HYPOTHESIS_PROFILE=ci`` (the default) keeps each property to a few seconds;
-``HYPOTHESIS_PROFILE=fuzz`` runs many more examples, for a long local or nightly run.
+``HYPOTHESIS_PROFILE=fuzz`` runs many more examples, for a long local or nightly run;
+lift pytest's 300 s per-test timeout for it:
+
+    HYPOTHESIS_PROFILE=fuzz python -m pytest tests/fuzz --timeout=0 -k "not mutants"
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "fuzz",
-    max_examples=20_000,
+    max_examples=10_000,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
