@@ -14,6 +14,7 @@ from annotator.core.errors import MediaError
 from annotator.core.timecode import pts_to_ms
 from annotator.media.video import (
     FrameIndex,
+    NoFramesError,
     VideoSource,
     build_frame_index,
     fps_text,
@@ -78,7 +79,7 @@ def probe_av(path: Path, *, structure_whole: bool = False) -> AVProbe:
         raise _av_error(path, exc) from exc
     try:
         return _probe_open(path, container, structure_whole)
-    except (av.error.FFmpegError, EOFError) as exc:
+    except (av.error.FFmpegError, EOFError, UnicodeDecodeError) as exc:
         raise _av_error(path, exc) from exc
     finally:
         container.close()
@@ -110,7 +111,12 @@ def _probe_open(path: Path, container: Any, structure_whole: bool) -> AVProbe:
     container_name = container.format.name.split(",")[0]
     if video is not None:
         declared_frames = int(video.frames or 0)
-        index = build_frame_index(container, video)
+        try:
+            index = build_frame_index(container, video)
+        except NoFramesError as exc:
+            raise MediaError(
+                "decode_error", f"{path.name} is damaged: its video stream has no frames."
+            ) from exc
         if declared_frames and declared_frames != index.frame_count:
             metadata["declared_frames"] = declared_frames
         if (
@@ -141,8 +147,8 @@ def _probe_open(path: Path, container: Any, structure_whole: bool) -> AVProbe:
         return AVProbe(
             kind=MediaKind.VIDEO,
             container=container_name,
-            video_codec=video.codec_context.codec.canonical_name,
-            audio_codec=audio.codec_context.codec.canonical_name if audio else "",
+            video_codec=_codec_name(video),
+            audio_codec=_codec_name(audio) if audio else "",
             width=width,
             height=height,
             rotation=rotation,
@@ -167,14 +173,26 @@ def _probe_open(path: Path, container: Any, structure_whole: bool) -> AVProbe:
         raise MediaError(
             "unsupported_format", f"{path.name} holds neither video nor audio that can be played."
         )
+    if audio.codec_context is None:
+        # A damaged or unknown codec tag: FFmpeg has no decoder to offer for the stream.
+        raise MediaError(
+            "unsupported_format",
+            f"{path.name} holds audio in a coding that cannot be played (no decoder for it).",
+        )
     return AVProbe(
         kind=MediaKind.AUDIO,
         container=container_name,
-        audio_codec=audio.codec_context.codec.canonical_name,
+        audio_codec=_codec_name(audio),
         duration_ms=_audio_duration_ms(container, audio),
         captured_at=str(captured),
         metadata=metadata,
     )
+
+
+def _codec_name(stream: Any) -> str:
+    """The stream's codec, or "" when FFmpeg knows no decoder for its (damaged) tag."""
+    codec = stream.codec_context
+    return str(codec.codec.canonical_name) if codec is not None else ""
 
 
 def _audio_duration_ms(container: Any, stream: Any) -> int:

@@ -102,6 +102,17 @@ class FrameIndex:
             return None
 
 
+def open_container(path: Path) -> Any:
+    """Open ``path`` with PyAV the way the import probe does.
+
+    Tags are evidence too, but a damaged tag must not make an already imported video
+    unplayable: bytes that are not UTF-8 are replaced, as at import.
+    """
+    import av
+
+    return av.open(str(path), mode="r", metadata_errors="replace")
+
+
 def video_stream(container: Any) -> Any | None:
     """The main video stream, ignoring cover art (attached pictures in audio files)."""
     for stream in container.streams.video:
@@ -111,6 +122,10 @@ def video_stream(container: Any) -> Any | None:
 
 
 _ATTACHED_PIC = 0x0400  # AV_DISPOSITION_ATTACHED_PIC
+
+
+class NoFramesError(ValueError):
+    """The video stream holds no frame at all (a damaged file, most often)."""
 
 
 def build_frame_index(container: Any, stream: Any) -> FrameIndex:
@@ -125,7 +140,7 @@ def build_frame_index(container: Any, stream: Any) -> FrameIndex:
         keys.append(bool(packet.is_keyframe))
         last_duration = max(last_duration, int(packet.duration or 0))
     if not pts:
-        raise ValueError("the video stream has no frames")
+        raise NoFramesError("the video stream has no frames")
     order = np.argsort(np.asarray(pts, dtype=np.int64), kind="stable")
     pts_arr = np.asarray(pts, dtype=np.int64)[order]
     key_arr = np.asarray(keys, dtype=bool)[order]
@@ -226,10 +241,8 @@ class VideoSource:
         container: Any | None = None,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
-        import av
-
         self.path = path
-        self._container = container if container is not None else av.open(str(path), mode="r")
+        self._container = container if container is not None else open_container(path)
         stream = video_stream(self._container)
         if stream is None:
             self._container.close()
@@ -330,9 +343,19 @@ class VideoSource:
         return decoded
 
     def _seek(self, keyframe: int) -> None:
-        self._container.seek(
-            int(self.index.pts[keyframe]), stream=self._stream, backward=True, any_frame=False
-        )
+        import av
+
+        try:
+            self._container.seek(
+                int(self.index.pts[keyframe]), stream=self._stream, backward=True, any_frame=False
+            )
+        except av.error.FFmpegError as exc:
+            # A damaged index can make the demuxer refuse the seek (EPERM, InvalidData):
+            # the frames from there on cannot be reached, which callers know as EOFError.
+            self._frames = None
+            raise EOFError(
+                f"frame {keyframe} of {self.path.name} cannot be reached: {exc}"
+            ) from exc
         self._frames = self._decoded_frames()
         self._last = -1
 
@@ -343,10 +366,19 @@ class VideoSource:
         """
         import av
 
-        for packet in self._container.demux(self._stream):
+        packets = self._container.demux(self._stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                return
+            except av.error.FFmpegError:
+                return  # demuxing cannot go on past damage: the stream ends here
             try:
                 frames = packet.decode()
-            except av.error.InvalidDataError:
+            except av.error.FFmpegError:
+                # InvalidData mostly, but a damaged header can also ask for a feature FFmpeg
+                # lacks (PatchWelcome): either way this packet gives no picture.
                 continue
             yield from frames
 

@@ -443,7 +443,14 @@ def _parse(path: Path) -> ET.Element:
             f"'{path}' is not a readable ELAN file: its XML is broken at line {exc.lineno}, "
             f"column {exc.offset} ({expat.ErrorString(exc.code)})."
         ) from None
-    root = ET.fromstring(data)  # noqa: S314 - checked above: no DTD, no entities
+    except LookupError:  # <?xml encoding="..."?> names a codec Python does not know
+        raise ValueError(
+            f"'{path}' is not a readable ELAN file: its XML declares an unknown encoding."
+        ) from None
+    try:
+        root = ET.fromstring(data)  # noqa: S314 - checked above: no DTD, no entities
+    except (ET.ParseError, LookupError) as exc:
+        raise ValueError(f"'{path}' is not a readable ELAN file: {exc}.") from None
     if root.tag != "ANNOTATION_DOCUMENT":
         raise ValueError(
             f"'{path}' is XML but not an ELAN file: it starts with <{root.tag}>, "

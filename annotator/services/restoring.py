@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from annotator.core.changes import Changes
-from annotator.core.entities import ANNOTATION_FIELDS, PLACE_FIELDS
-from annotator.core.errors import MediaError, NotFoundError, ValidationError
+from annotator.core.entities import ANNOTATION_FIELDS, PLACE_FIELDS, NewMedia
+from annotator.core.errors import AnnotatorError, MediaError, NotFoundError, ValidationError
 from annotator.core.locations import resolve_location, to_location
 from annotator.core.settings import Settings
 from annotator.db.engine import Database
@@ -75,7 +76,57 @@ class RestoreReport:
 def _time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValidationError(
+            f"'{value}' is not an ISO 8601 time like 2024-05-01T12:00:00Z."
+        ) from exc
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _source_case(value: object) -> dict[str, str] | None:
+    """The exporting case as the audit record keeps it: its text fields, nothing else.
+
+    The audit trail holds text and integers only; a damaged export's odd values stay out.
+    """
+    if not isinstance(value, dict):
+        return None
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}
+
+
+def _list(record: dict[str, object], key: str) -> list[object]:
+    """A record's list field (absent or null is empty); anything else is not our export."""
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f"The record's '{key}' is not a list.")
+    return value
+
+
+@contextmanager
+def _record_errors(kind: str, record: dict[str, object]) -> Iterator[None]:
+    """Name the record when its contents do not fit (a damaged or hand-edited export).
+
+    Our own errors pass through with the record's uid added; a field of the wrong type
+    that trips the code (TypeError, ValueError, ...) becomes a ValidationError. Either way
+    the write unit rolls back, so nothing of the document is kept.
+    """
+    uid = record.get("uid")
+    try:
+        yield
+    except ValidationError as exc:
+        raise ValidationError(f"The export's {kind} {uid!r} cannot be restored: {exc}") from exc
+    except AnnotatorError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        raise ValidationError(
+            f"The export's {kind} {uid!r} has a field of the wrong kind ({exc})."
+        ) from exc
 
 
 def _records(document: dict[str, object], key: str) -> list[dict[str, object]]:
@@ -116,29 +167,41 @@ class RestoreService(Service):
         media_records = _records(document, "media")
         annotations = _records(document, "annotations")
         in_case = self._media_by_sha(case_uid)
-        for record in media_records:
-            if str(record.get("sha256")) not in in_case:
-                self._import_media(case_uid, record, in_case, report)
+        # The files are read (hashed, probed) before the write unit, which then adds them
+        # with the records: a document that fails half way keeps nothing, media included.
+        found = [
+            ready
+            for record in media_records
+            if str(record.get("sha256")) not in in_case
+            and (ready := self._find_media(record)) is not None
+        ]
         wanted = {str(r.get("uid")): str(r.get("sha256")) for r in media_records}
         with self.write() as unit:
             case = unit.case(case_uid)
+            for record, new, path in found:
+                with _record_errors("media", record):
+                    self._add_media(unit, case, record, new, path, in_case, report)
             for tag in _records(document, "tags"):
-                self._tag(unit, case, tag, report, overwrite)
+                with _record_errors("tag", tag):
+                    self._tag(unit, case, tag, report, overwrite)
             for claim in _records(document, "claims"):
-                self._claim(unit, case, claim, report, overwrite)
+                with _record_errors("claim", claim):
+                    self._claim(unit, case, claim, report, overwrite)
             missing: dict[str, int] = {}
             for record in annotations:
                 sha = str(record.get("media_sha256") or wanted.get(str(record.get("media_uid"))))
                 if sha not in in_case:
                     missing[sha] = missing.get(sha, 0) + 1
                     continue
-                self._annotation(unit, case, record, in_case[sha], report, overwrite)
+                with _record_errors("annotation", record):
+                    self._annotation(unit, case, record, in_case[sha], report, overwrite)
             for record in _records(document, "redactions"):
                 sha = str(record.get("media_sha256") or wanted.get(str(record.get("media_uid"))))
                 if sha not in in_case:
                     missing[sha] = missing.get(sha, 0) + 1
                     continue
-                self._redaction(unit, case, record, in_case[sha], sha, report, overwrite)
+                with _record_errors("redaction", record):
+                    self._redaction(unit, case, record, in_case[sha], sha, report, overwrite)
             unit.journal.append(
                 case,
                 "annotations.import",
@@ -146,8 +209,8 @@ class RestoreService(Service):
                 str(uuid.uuid4()),
                 None,
                 {
-                    "source_case": document.get("case"),
-                    "exported_at": document.get("exported_at"),
+                    "source_case": _source_case(document.get("case")),
+                    "exported_at": _text_or_none(document.get("exported_at")),
                     "created": report.created,
                     "unchanged": report.unchanged,
                     "overwritten": report.overwritten,
@@ -234,14 +297,10 @@ class RestoreService(Service):
             case = case_by_uid(session, case_uid)
             return {sha: uid for sha, (uid, _) in media_repo.sha_index(session, case).items()}
 
-    def _import_media(
-        self,
-        case_uid: str,
-        record: dict[str, object],
-        in_case: dict[str, str],
-        report: RestoreReport,
-    ) -> None:
-        """Import the media from its recorded path if the file there still has its hash."""
+    def _find_media(
+        self, record: dict[str, object]
+    ) -> tuple[dict[str, object], NewMedia, Path] | None:
+        """The media at its recorded path, analysed, if the file there still has its hash."""
         settings = self._settings()
         sha = str(record.get("sha256"))
         candidates = [
@@ -260,19 +319,30 @@ class RestoreService(Service):
             if analysis.media.sha256 != sha:
                 continue  # changed while being read
             new = replace(analysis.media, location=to_location(path, settings.media_roots))
-            with self.write() as unit:
-                uid = str(record.get("uid") or "") or None
-                case = unit.case(case_uid)
-                try:
-                    media = media_repo.add(unit.session, unit.journal, case, new, uid=uid)
-                except ValidationError:
-                    media = media_repo.add(unit.session, unit.journal, case, new)
-                if record.get("graphic") is True:
-                    media_repo.set_graphic(unit.session, unit.journal, case, media.uid, True)
-            report.changes = report.changes | unit.journal.changes
-            in_case[sha] = media.uid
-            report.media_imported.append({"uid": media.uid, "sha256": sha, "path": str(path)})
-            return
+            return record, new, path
+        return None
+
+    def _add_media(
+        self,
+        unit: Unit,
+        case: CaseRow,
+        record: dict[str, object],
+        new: NewMedia,
+        path: Path,
+        in_case: dict[str, str],
+        report: RestoreReport,
+    ) -> None:
+        if new.sha256 in in_case:
+            return  # listed twice in the document
+        uid = str(record.get("uid") or "") or None
+        try:
+            media = media_repo.add(unit.session, unit.journal, case, new, uid=uid)
+        except ValidationError:
+            media = media_repo.add(unit.session, unit.journal, case, new)
+        if record.get("graphic") is True:
+            media_repo.set_graphic(unit.session, unit.journal, case, media.uid, True)
+        in_case[new.sha256] = media.uid
+        report.media_imported.append({"uid": media.uid, "sha256": new.sha256, "path": str(path)})
 
     # --- records -----------------------------------------------------------------------------
 
@@ -388,8 +458,8 @@ class RestoreService(Service):
         place = record.get("location")
         if isinstance(place, dict):
             fields.update({k: place.get(k, "") for k in PLACE_FIELDS})
-        tags = [str(t) for t in record.get("tags") or []]  # type: ignore[attr-defined]
-        links = [link for link in record.get("claims") or [] if isinstance(link, dict)]  # type: ignore[attr-defined]
+        tags = [str(t) for t in _list(record, "tags")]
+        links = [link for link in _list(record, "claims") if isinstance(link, dict)]
         try:
             current = annotation_repo.get(unit.session, case, uid)
         except NotFoundError:
