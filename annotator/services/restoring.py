@@ -73,6 +73,16 @@ class RestoreReport:
         return not self.missing_media
 
 
+def _origin(record: dict[str, object], uid: str) -> Origin:
+    """The identity a restored record keeps: its uid, author and times."""
+    return Origin(
+        uid,
+        str(record.get("author") or ""),
+        _time(record.get("created_at")),
+        _time(record.get("updated_at")),
+    )
+
+
 def _time(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -465,12 +475,7 @@ class RestoreService(Service):
         except NotFoundError:
             current = None
         if current is None:
-            origin = Origin(
-                uid,
-                str(record.get("author") or ""),
-                _time(record.get("created_at")),
-                _time(record.get("updated_at")),
-            )
+            origin = _origin(record, uid)
             annotation_repo.create(
                 unit.session,
                 unit.journal,
@@ -563,12 +568,7 @@ class RestoreService(Service):
         except NotFoundError:
             current = None
         if current is None:
-            origin = Origin(
-                uid,
-                str(record.get("author") or ""),
-                _time(record.get("created_at")),
-                _time(record.get("updated_at")),
-            )
+            origin = _origin(record, uid)
             redaction_repo.create(unit.session, unit.journal, case, media_uid, fields, origin)
             report.created += 1
             return
