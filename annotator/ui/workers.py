@@ -56,14 +56,19 @@ class Workers(QObject):
         thread = _Call(fn, self)
         thread.succeeded.connect(on_done)
         thread.failed.connect(on_error)
-        thread.finished.connect(lambda: self._finished(thread))
+        # A bound method, not a lambda: Qt drops the queued call if this object is gone by
+        # then. A lambda's call was still delivered after the window (and with it the
+        # thread) was deleted, and deleteLater() on the dead thread crashed in ~QObject.
+        thread.finished.connect(self._finished)
         self._running.add(thread)
         thread.start()
         return thread
 
-    def _finished(self, thread: _Call) -> None:
-        self._running.discard(thread)
-        thread.deleteLater()
+    def _finished(self) -> None:
+        thread = self.sender()
+        if isinstance(thread, _Call) and thread in self._running:
+            self._running.discard(thread)
+            thread.deleteLater()
 
     @property
     def busy(self) -> bool:

@@ -100,7 +100,7 @@ class ImageViewer(QWidget):
         worker = _Render(self._generation, self.path, self.rgb, self.adjust, self.max_pixels, self)
         worker.done.connect(self._done)
         worker.failed.connect(self._failed)
-        worker.finished.connect(lambda: self._finished(worker))
+        worker.finished.connect(self._finished)  # bound: dropped if the viewer is gone
         self._threads.add(worker)
         worker.start()
 
@@ -117,9 +117,11 @@ class ImageViewer(QWidget):
             self.notice.show()
             self.message.emit(text)
 
-    def _finished(self, worker: _Render) -> None:
-        self._threads.discard(worker)
-        worker.deleteLater()
+    def _finished(self) -> None:
+        worker = self.sender()
+        if isinstance(worker, _Render) and worker in self._threads:
+            self._threads.discard(worker)
+            worker.deleteLater()
 
     def close_media(self) -> None:
         for worker in list(self._threads):
