@@ -16,8 +16,10 @@ from fractions import Fraction
 
 from annotator.core.errors import ValidationError
 
+# Bounded digit runs: int() refuses more than 4,300 digits with a ValueError, and no real
+# time needs more than these (12 digits of seconds is 31,000 years).
 _TIMECODE = re.compile(
-    r"^\s*(?:(?:(?P<h>\d+):)?(?P<m>\d{1,2}):)?(?P<s>\d+)(?:[.,](?P<frac>\d{1,3}))?\s*$"
+    r"^\s*(?:(?:(?P<h>\d{1,9}):)?(?P<m>\d{1,2}):)?(?P<s>\d{1,12})(?:[.,](?P<frac>\d{1,3}))?\s*$"
 )
 
 

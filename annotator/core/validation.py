@@ -126,10 +126,17 @@ def region(value: dict[str, object] | None) -> str | None:
         return round(float(v), 6)
 
     if shape == "rect":
-        x, y = number(value.get("x"), "x"), number(value.get("y"), "y")
-        w, h = number(value.get("w"), "width"), number(value.get("h"), "height")
-        if w <= 0 or h <= 0 or x + w > 1.000001 or y + h > 1.000001:
-            raise ValidationError("A region rectangle needs a size and must lie inside the frame.")
+        raw = [value.get(k) for k in "xywh"]
+        x, y = number(raw[0], "x"), number(raw[1], "y")
+        w, h = number(raw[2], "width"), number(raw[3], "height")
+        # A millionth past the edge is float slop from the viewer (clipped below), more is not.
+        past = float(raw[0]) + float(raw[2]) - 1, float(raw[1]) + float(raw[3]) - 1  # type: ignore[arg-type]
+        if max(past) > 0.000001:
+            raise ValidationError("A region rectangle must lie inside the frame.")
+        # Rounding may carry the far edge past 1 (x 0.9999996 -> 1.0): clip it back.
+        w, h = min(w, round(1.0 - x, 6)), min(h, round(1.0 - y, 6))
+        if w <= 0 or h <= 0:
+            raise ValidationError("A region rectangle needs a size.")
         clean: dict[str, object] = {"shape": "rect", "x": x, "y": y, "w": w, "h": h}
     elif shape == "polygon":
         points = value.get("points")

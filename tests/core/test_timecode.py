@@ -80,3 +80,14 @@ def test_vfr_and_nonzero_start() -> None:
 def test_frame_at_ms_needs_frames() -> None:
     with pytest.raises(ValueError):
         frame_at_ms([], Fraction(1, 1000), 0)
+
+
+def test_a_huge_digit_run_is_a_validation_error_not_a_crash() -> None:
+    """Found by fuzzing: 4,301 digits made int() raise ValueError past the Go to... dialog."""
+    from annotator.core.errors import ValidationError
+    from annotator.core.timecode import parse_timecode
+
+    for text in ("0" * 4301, "1" * 13, f"{'9' * 10}:00:00"):
+        with pytest.raises(ValidationError):
+            parse_timecode(text)
+    assert parse_timecode("999999999:00:00") == 999_999_999 * 3_600_000

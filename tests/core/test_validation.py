@@ -68,3 +68,23 @@ def test_coordinates_keep_what_was_typed() -> None:
         validation.coordinate("91", "latitude", 90)
     with pytest.raises(ValidationError):
         validation.coordinate("north", "latitude", 90)
+
+
+def test_a_rectangle_never_ends_past_the_frame_after_rounding() -> None:
+    """Found by fuzzing: rounding to 6 decimals carried the far edge past 1 (x + w = 1.000001)."""
+    import json
+
+    from annotator.core import validation
+
+    stored = json.loads(
+        validation.region({"shape": "rect", "x": 0.4999996, "y": 0.0, "w": 0.5000009, "h": 0.5})
+        or "{}"
+    )
+    assert stored["x"] + stored["w"] <= 1.0 and stored["w"] == pytest.approx(0.5)
+    stored = json.loads(
+        validation.region({"shape": "rect", "x": 0.0, "y": 0.5, "w": 0.5, "h": 0.5 + 1.7e-7})
+        or "{}"
+    )
+    assert stored["y"] + stored["h"] <= 1.0
+    with pytest.raises(ValidationError):
+        validation.region({"shape": "rect", "x": 0.5, "y": 0.0, "w": 0.51, "h": 0.5})
