@@ -6,6 +6,7 @@ a header that declares more pixels than that is refused before anything is decod
 
 from __future__ import annotations
 
+import struct
 import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -17,6 +18,22 @@ import numpy as np
 from annotator.core.errors import MediaError
 
 THUMB_EDGE = 320
+# What Pillow's format plugins raise on damaged files besides OSError: ValueError and
+# SyntaxError for bad headers, EOFError for a short read, TypeError and struct.error for
+# TIFF tags of the wrong type or size (fuzzing found "Missing dimensions" and an
+# IFDRational where an integer belongs), IndexError/KeyError for tables that refer past
+# their ends, ZeroDivisionError for zero-sized strips and tiles.
+PILLOW_FAILURES: tuple[type[Exception], ...] = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    TypeError,
+    struct.error,
+    IndexError,
+    KeyError,
+    ZeroDivisionError,
+)
 _ORIENTATION_TAG = 0x0112
 _EXIF_IFD = 0x8769
 _GPS_IFD = 0x8825
@@ -132,7 +149,7 @@ def _exif(image: Any) -> tuple[dict[str, Any], str, int]:
 
 def probe_image(path: Path, max_pixels: int) -> ImageProbe:
     """Header, EXIF and a reduced upright preview. Raises MediaError with a reason."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:
@@ -145,7 +162,7 @@ def probe_image(path: Path, max_pixels: int) -> ImageProbe:
         raise MediaError("permission_denied", f"No permission to read {path}.") from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _too_large(path, max_pixels) from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+    except PILLOW_FAILURES as exc:  # UnidentifiedImageError is an OSError
         raise MediaError("decode_error", f"{path.name} is not a readable image ({exc}).") from exc
     with image:
         width, height = image.size
@@ -155,9 +172,9 @@ def probe_image(path: Path, max_pixels: int) -> ImageProbe:
             metadata, captured, orientation = _exif(image)
         except Exception:
             metadata, captured, orientation = {"exif_error": "unreadable EXIF"}, "", 1
-        frames = int(getattr(image, "n_frames", 1) or 1)
         fmt = (image.format or "").lower()
         try:
+            frames = int(getattr(image, "n_frames", 1) or 1)  # TIFF/GIF: reads every frame header
             image.draft("RGB", (THUMB_EDGE, THUMB_EDGE))  # JPEG: decode at 1/2..1/8 size
             image.load()
             small = shrink_natively(image, max(width, height) // (2 * THUMB_EDGE))
@@ -165,7 +182,9 @@ def probe_image(path: Path, max_pixels: int) -> ImageProbe:
             preview.thumbnail((THUMB_EDGE, THUMB_EDGE), reducing_gap=2.0)
             if orientation != 1:
                 preview = _upright(preview, orientation)
-        except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        except Image.DecompressionBombError as exc:  # a later frame larger than the limit
+            raise _too_large(path, max_pixels) from exc
+        except PILLOW_FAILURES as exc:
             if "truncated" in str(exc) or isinstance(exc, EOFError):
                 raise MediaError(
                     "truncated",

@@ -25,6 +25,7 @@ import numpy as np
 
 from annotator.core.errors import MediaError
 from annotator.core.files import atomic_write_bytes
+from annotator.media.images import PILLOW_FAILURES
 from annotator.media.video import (
     FrameIndex,
     FrameLost,
@@ -271,7 +272,7 @@ def _cached_index(path: Path) -> FrameIndex:
 
 def _image_rgb(path: Path, name: str, max_width: int | None, max_pixels: int) -> np.ndarray:
     """An image upright (EXIF orientation applied), Pillow's pixel guard set to our limit."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:
@@ -301,7 +302,7 @@ def _image_rgb(path: Path, name: str, max_width: int | None, max_pixels: int) ->
         raise MediaError(
             "too_large", f"{name} is larger than the {max_pixels / 1e6:.0f}-megapixel limit."
         ) from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
+    except PILLOW_FAILURES as exc:
         raise MediaError("decode_error", f"{name} is not a readable image ({exc}).") from exc
     return np.ascontiguousarray(rgb)
 
