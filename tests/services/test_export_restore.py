@@ -231,3 +231,18 @@ def test_restore_keeps_redactions_and_graphic_flags(
 def _export(services: Services, case_uid: str, out: Path) -> Path:
     drain(services.exporting.run(case_uid, "json", out))
     return out
+
+
+def test_an_annotation_copied_under_a_new_uid_keeps_its_links_with_fresh_uids(
+    services: Services, demo: str
+) -> None:
+    """Found by fuzzing (i9-fuzz): the copy's link uids clashed and the restore crashed."""
+    document = services.exporting.document(demo)
+    linked = next(a for a in document["annotations"] if a["claims"])  # type: ignore[union-attr]
+    copy = {**linked, "uid": "6f1f4a8e-3c1b-4f7e-9d7e-0a5b2c9d1e23"}
+    report = services.restoring.restore(demo, {**document, "annotations": [copy]})
+    assert report.created == 1 and not report.conflicts
+    old = {link.uid for link in services.claims.links(demo, annotation_uid=linked["uid"])}
+    new = services.claims.links(demo, annotation_uid=copy["uid"])
+    assert len(new) == len(linked["claims"]) and not old & {link.uid for link in new}
+    assert services.audit.verify(demo).ok

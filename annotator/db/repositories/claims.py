@@ -149,8 +149,16 @@ def link(
         raise AlreadyExistsError(
             "This annotation is already linked to that claim; change the existing link instead."
         )
+    keep = origin.uid if origin else None
+    if (
+        keep
+        and session.scalars(
+            select(ClaimLinkRow.id).where(ClaimLinkRow.case_id == case.id, ClaimLinkRow.uid == keep)
+        ).first()
+    ):
+        keep = None  # a restored link keeps its uid only while no other link has it
     row = ClaimLinkRow(
-        uid=new_uid(origin.uid if origin else None),
+        uid=new_uid(keep),
         case=case,
         annotation=ann,
         claim=claim,
