@@ -187,3 +187,27 @@ def test_probe_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(MediaError) as err:
         probe_av(broken)
     assert "broken.mp4" in err.value.message and err.value.reason in {"truncated", "decode_error"}
+
+
+def test_a_tiff_tag_of_the_wrong_type_is_a_decode_error(tmp_path: Path) -> None:
+    """Found by fuzzing (i9-fuzz): StripOffsets stored as a RATIONAL made Pillow raise
+    TypeError out of the probe, past every handler that knew only OSError/ValueError."""
+    import io
+    import struct
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), (10, 20, 30)).save(buffer, "TIFF")
+    data = bytearray(buffer.getvalue())
+    ifd = struct.unpack("<I", data[4:8])[0]
+    for i in range(struct.unpack("<H", data[ifd : ifd + 2])[0]):
+        entry = ifd + 2 + 12 * i
+        if struct.unpack("<H", data[entry : entry + 2])[0] == 273:  # StripOffsets
+            data[entry + 2 : entry + 12] = struct.pack("<HII", 5, 1, len(data))  # 1 RATIONAL
+    data += struct.pack("<II", 7, 2)
+    damaged = tmp_path / "scan.tif"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(MediaError) as caught:
+        probe_image(damaged, 10**8)
+    assert caught.value.reason == "decode_error" and "scan.tif" in caught.value.message
