@@ -243,15 +243,8 @@ class ClipFlow(ProgressFlow):
             self,
         )
         dialog = ProgressDialog(self._parent, "Exporting clip", noun="frames")
-        worker.progress.connect(dialog.update_progress)
-        dialog.cancel_requested.connect(token.cancel)
-        worker.done.connect(self._done)
-        worker.failed.connect(self._failed)
-        worker.finished.connect(self._cleanup)
-        self.worker, self.dialog, self.token = worker, dialog, token
         self.folder = request.out.parent
-        dialog.show()
-        worker.start()
+        self._launch(worker, dialog, token, self._done)
         return True
 
     def _done(self, result: ClipResult) -> None:

@@ -76,14 +76,7 @@ class CustodyFlow(ProgressFlow):
         token = CancelToken()
         worker = GeneratorWorker(lambda: make(token), self)
         dialog = ProgressDialog(self._parent, title, noun="files")
-        worker.progress.connect(dialog.update_progress)
-        dialog.cancel_requested.connect(token.cancel)
-        worker.done.connect(on_done)
-        worker.failed.connect(self._failed)
-        worker.finished.connect(self._cleanup)
-        self.worker, self.dialog, self.token = worker, dialog, token
-        dialog.show()
-        worker.start()
+        self._launch(worker, dialog, token, on_done)
         return True
 
     def _verified(self, report: object) -> None:

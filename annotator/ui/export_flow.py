@@ -113,15 +113,8 @@ class ExportFlow(ProgressFlow):
         )
         worker = GeneratorWorker(make_work, self)
         dialog = ProgressDialog(self._parent, "Exporting", noun="steps")
-        worker.progress.connect(dialog.update_progress)
-        dialog.cancel_requested.connect(token.cancel)
-        worker.done.connect(self._done)
-        worker.failed.connect(self._failed)
-        worker.finished.connect(self._cleanup)
-        self.worker, self.dialog, self.token = worker, dialog, token
         self.folder = request.out.parent
-        dialog.show()
-        worker.start()
+        self._launch(worker, dialog, token, self._done)
         return True
 
     def restore(self, case_uid: str, path: Path, media_sha256: str | None) -> None:

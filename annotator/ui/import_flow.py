@@ -57,14 +57,7 @@ class ImportFlow(ProgressFlow):
         make_work: Callable[[], object] = lambda: importing.run(case_uid, paths, token)  # noqa: E731
         worker = GeneratorWorker(make_work, self)
         dialog = ProgressDialog(self._parent, "Importing media")
-        worker.progress.connect(dialog.update_progress)
-        dialog.cancel_requested.connect(token.cancel)
-        worker.done.connect(self._done)
-        worker.failed.connect(self._failed)
-        worker.finished.connect(self._cleanup)
-        self.worker, self.dialog, self.token = worker, dialog, token
-        dialog.show()
-        worker.start()
+        self._launch(worker, dialog, token, self._done)
         return True
 
     def _done(self, report: ImportReport) -> None:

@@ -71,15 +71,8 @@ class PackageFlow(ProgressFlow):
         packaging = self._packaging
         worker = GeneratorWorker(lambda: packaging.package(case_uid, out, token), self)
         dialog = ProgressDialog(self._parent, "Writing the evidence package", noun="steps")
-        worker.progress.connect(dialog.update_progress)
-        dialog.cancel_requested.connect(token.cancel)
-        worker.done.connect(self._done)
-        worker.failed.connect(self._failed)
-        worker.finished.connect(self._cleanup)
-        self.worker, self.dialog, self.token = worker, dialog, token
         self.folder = out.parent
-        dialog.show()
-        worker.start()
+        self._launch(worker, dialog, token, self._done)
         return True
 
     def _done(self, report: PackageReport) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QObject
 
 from annotator.core.progress import CancelToken
@@ -30,6 +33,26 @@ class ProgressFlow(QObject):
     def wait(self) -> None:
         if self.worker is not None:
             self.worker.wait()
+
+    def _launch(
+        self,
+        worker: GeneratorWorker,
+        dialog: ProgressDialog,
+        token: CancelToken,
+        on_done: Callable[[Any], None],
+    ) -> None:
+        """Wire the job to its dialog and to this flow, then show the dialog and start it."""
+        worker.progress.connect(dialog.update_progress)
+        dialog.cancel_requested.connect(token.cancel)
+        worker.done.connect(on_done)
+        worker.failed.connect(self._failed)
+        worker.finished.connect(self._cleanup)
+        self.worker, self.dialog, self.token = worker, dialog, token
+        dialog.show()
+        worker.start()
+
+    def _failed(self, exc: Exception) -> None:
+        raise NotImplementedError
 
     def _cleanup(self) -> None:
         if self.dialog is not None:
