@@ -12,6 +12,7 @@ from annotator.core.changes import Changes
 from annotator.core.entities import Annotation, AnnotationKind, Claim, Media, MediaKind, Tag
 from annotator.core.errors import AnnotatorError, NotFoundError
 from annotator.core.timecode import format_ms
+from annotator.services.base import Result
 from annotator.services.claims import ClaimWithEvidence
 from annotator.services.container import Services
 from annotator.ui import conflicts
@@ -515,6 +516,19 @@ class AnnotationWorkspace(QObject):
             self.message.emit(exc.message)
             return None
 
+    def _annotation_write(
+        self, uid: str, attempt: Callable[[int | None], Result[Annotation]]
+    ) -> conflicts.Outcome[Result[Annotation], Annotation] | None:
+        """A write of one annotation with the version on screen; the version it leaves is seen."""
+        assert self.case_uid is not None
+        case_uid, service = self.case_uid, self.services.annotations
+        outcome = self._checked(
+            "annotation", self.versions.expected(uid), attempt, lambda: service.get(case_uid, uid)
+        )
+        if outcome is not None:
+            self.versions.saw([outcome.result.value])
+        return outcome
+
     def _reload_theirs(self) -> None:
         self.refresh()
         self._selected(self.list.current(), discard_typing=True)  # drop what was typed
@@ -633,16 +647,10 @@ class AnnotationWorkspace(QObject):
             return
         case_uid, service = self.case_uid, self.services.annotations
         shown = self._shown(uid)
-        outcome = self._checked(
-            "annotation",
-            self.versions.expected(uid),
-            lambda v: service.update(case_uid, uid, after, v),
-            lambda: service.get(case_uid, uid),
-        )
+        outcome = self._annotation_write(uid, lambda v: service.update(case_uid, uid, after, v))
         if outcome is None:
             return
         result = outcome.result
-        self.versions.saw([result.value])
         # Undo goes back to what was overwritten: theirs after a conflict, else what I saw.
         before = fields_of(outcome.theirs or shown, after)
         if result.changes.any:
@@ -656,16 +664,12 @@ class AnnotationWorkspace(QObject):
         if self.case_uid is None:
             return
         case_uid, service = self.case_uid, self.services.annotations
-        outcome = self._checked(
-            "annotation",
-            self.versions.expected(uid),
-            lambda v: service.set_graphic(case_uid, uid, graphic, v),
-            lambda: service.get(case_uid, uid),
+        outcome = self._annotation_write(
+            uid, lambda v: service.set_graphic(case_uid, uid, graphic, v)
         )
         if outcome is None:
             return
         result = outcome.result
-        self.versions.saw([result.value])
         if result.changes.any:
             self.undo_stack.push(
                 MarkGraphic(service, case_uid, uid, graphic, self._after, self.versions)
@@ -679,17 +683,11 @@ class AnnotationWorkspace(QObject):
         before = sorted(self.tag_paths.get(t, "") for t in self._shown(uid).tag_uids)
         if sorted(p.casefold() for p in paths) == [p.casefold() for p in before]:
             return
-        outcome = self._checked(
-            "annotation",
-            self.versions.expected(uid),
-            lambda v: service.set_tags(case_uid, uid, paths, v),
-            lambda: service.get(case_uid, uid),
-        )
+        outcome = self._annotation_write(uid, lambda v: service.set_tags(case_uid, uid, paths, v))
         if outcome is None:
             return
         if outcome.theirs is not None:
             before = sorted(self.tag_paths.get(t, "") for t in outcome.theirs.tag_uids)
-        self.versions.saw([outcome.result.value])
         self.undo_stack.push(
             TagAnnotation(service, case_uid, uid, before, paths, self._after, self.versions)
         )
@@ -719,15 +717,9 @@ class AnnotationWorkspace(QObject):
         if self.case_uid is None:
             return
         case_uid, service = self.case_uid, self.services.annotations
-        outcome = self._checked(
-            "annotation",
-            self.versions.expected(uid),
-            lambda v: service.delete(case_uid, uid, v),
-            lambda: service.get(case_uid, uid),
-        )
+        outcome = self._annotation_write(uid, lambda v: service.delete(case_uid, uid, v))
         if outcome is not None:
             deleted = outcome.result.value
-            self.versions.saw([deleted])
             self.undo_stack.push(
                 DeleteAnnotation(service, case_uid, deleted, self._after, self.versions)
             )
