@@ -5,6 +5,9 @@
 # Chinese text prints as text (fonts-noto-cjk); the tests read PDFs back with pdftotext.
 # Installs only what is missing, so running it again costs nothing. Elsewhere it does nothing:
 # on Windows and macOS the PySide6 wheels carry what they need.
+#
+# --test: also what the tests need beyond the app: Debian's PostgreSQL server, which the test
+# session starts as a throwaway cluster on loopback (tests/pg_server.py) and stops at the end.
 set -euo pipefail
 command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 || exit 0
 
@@ -14,6 +17,9 @@ packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus
           libxcomposite1 libxdamage1 libxrandr2 libxtst6 fonts-dejavu-core
           libpulse0 pulseaudio pulseaudio-utils
           libasound2 libgbm1 libxkbfile1 libxcb-dri3-0 libnspr4 fonts-noto-cjk poppler-utils)
+if [ "${1:-}" = "--test" ]; then
+    packages+=(postgresql)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,7 +16,8 @@ from annotator.core.entities import Case, Media, MediaKind, NewMedia
 from annotator.services.container import Services, open_services
 
 INVESTIGATOR = "Test Investigator"
-pytest_plugins = ["tests.corpus"]  # the generated media corpus, shared by every package
+# The generated media corpus, and the throwaway PostgreSQL server, shared by every package.
+pytest_plugins = ["tests.corpus", "tests.pg_server"]
 
 
 @pytest.fixture(autouse=True)

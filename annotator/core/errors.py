@@ -69,8 +69,15 @@ def is_disk_full(exc: BaseException) -> bool:
     """Whether ``exc`` (an OSError, or SQLite's "database or disk is full") means no space."""
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return True
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "database or disk is full" in text
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in ("53100", "53200"):  # PostgreSQL disk_full, out_of_memory
+        return True
+    return "database or disk is full" in str(orig).lower()
+
+
+def sqlstate(exc: BaseException) -> str:
+    """PostgreSQL's SQLSTATE code of a driver error ("" for SQLite and other errors)."""
+    return str(getattr(getattr(exc, "orig", exc), "sqlstate", None) or "")
 
 
 class MediaError(AnnotatorError):
@@ -90,6 +97,12 @@ class MediaError(AnnotatorError):
 READ_ONLY_MESSAGE = (
     "This case database is read-only (on a read-only disk or without write permission): "
     "copy it to a writable folder to change it."
+)
+
+
+NO_WRITE_GRANT_MESSAGE = (
+    "Your login on the team database may read this case but not change it. Ask the "
+    "database administrator to grant you the writer role (see README, Team database)."
 )
 
 

@@ -11,13 +11,26 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.core.errors import DatabaseOpenError, ReadOnlyError
 
 BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "annotator_write"
+#: PostgreSQL advisory lock that every write transaction holds until it ends: writes to a
+#: team database queue one after another, as they do on SQLite (BEGIN IMMEDIATE). This is
+#: what keeps each case's audit chain linear with many writers (an event's seq and
+#: prev_hash are read and written under it) and it cannot deadlock, as it is the first and
+#: only lock a writer waits for. Readers never take it (MVCC).
+WRITE_LOCK_KEY = 0x45_76_69_64  # "Evid"
+#: Set on the connection that migrates: it may wait longer for the lock, as another app may
+#: be migrating a big database at that moment (the wait ends when it is done).
+MIGRATE_OPTION = "annotator_migrate"
+MIGRATE_LOCK_TIMEOUT_MS = 600_000
+#: The channel that tells other apps on a team database that a case changed (payload: the
+#: case uid). NOTIFY is delivered at commit, so listeners never see a rolled-back change.
+NOTIFY_CHANNEL = "annotator_changes"
 
 
 def resolve_url(target: str | Path) -> URL:
@@ -99,6 +112,24 @@ def _has_wal(path: Path) -> bool:
         return False
 
 
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            # A writer waits this long for the write lock, then gives up with "busy".
+            cursor.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        options = connection.get_execution_options()
+        if options.get(MIGRATE_OPTION, False):
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {MIGRATE_LOCK_TIMEOUT_MS}")
+        if options.get(WRITE_OPTION, False):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
 class Database:
     """An open database: its engine and the factory for units of work (see ``uow``)."""
 
@@ -148,6 +179,9 @@ class Database:
             raise DatabaseOpenError(f"Cannot use the database URL: {exc}") from exc
         if self.is_sqlite:
             _configure_sqlite(self.engine, read_only=self.read_only)
+        else:
+            _configure_postgresql(self.engine)
+        self._login: str | None = None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
     def _snapshot(self, path: Path) -> Path:
@@ -187,6 +221,25 @@ class Database:
         """Where the data lives, for the status bar and About box (password hidden)."""
         path = self.sqlite_path
         return str(path) if path else self.url.render_as_string(hide_password=True)
+
+    @property
+    def server_login(self) -> str | None:
+        """The login the database server authenticated (None for a SQLite file).
+
+        On a team server this, not a name typed into the settings, is the audit actor.
+        """
+        if self.is_sqlite:
+            return None
+        if self._login is None:
+            try:
+                with self.engine.connect() as conn:
+                    self._login = str(conn.exec_driver_sql("SELECT session_user").scalar())
+            except DBAPIError as exc:
+                raise DatabaseOpenError(
+                    f"Cannot reach the team database {self.display_location}: {exc.orig}. "
+                    "Check the server address, your login and the network."
+                ) from exc
+        return self._login
 
     def new_session(self, *, write: bool) -> Session:
         if write and self.read_only:

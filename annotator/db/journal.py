@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from annotator.core.audit_chain import GENESIS_HASH, Snapshot, canonical_text, event_hash
 from annotator.core.changes import Changes
 from annotator.db import search
+from annotator.db.engine import NOTIFY_CHANNEL
 from annotator.db.schema import AuditEventRow, Base, CaseRow
 from annotator.db.snapshots import entity_type_of, snapshot
 
@@ -36,8 +37,15 @@ class Journal:
     def changes(self) -> Changes:
         return self._changes
 
-    def _head(self, case_id: int) -> tuple[int, str]:
+    def _head(self, case: CaseRow) -> tuple[int, str]:
+        case_id = case.id
         if case_id not in self._heads:
+            if self.session.get_bind().dialect.name == "postgresql":
+                # Other apps on the team database learn of the change when it commits.
+                self.session.execute(
+                    text("SELECT pg_notify(:channel, :case)"),
+                    {"channel": NOTIFY_CHANNEL, "case": case.uid},
+                )
             last = self.session.execute(
                 select(AuditEventRow.seq, AuditEventRow.hash)
                 .where(AuditEventRow.case_id == case_id)
@@ -56,7 +64,7 @@ class Journal:
         before: Snapshot | None,
         after: Snapshot | None,
     ) -> None:
-        seq, prev = self._head(case.id)
+        seq, prev = self._head(case)
         seq += 1
         at = self.clock()
         digest = event_hash(

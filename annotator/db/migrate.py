@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from annotator.core.errors import DatabaseOpenError, ReadOnlyError, SchemaTooNewError
-from annotator.db.engine import WRITE_OPTION, Database
+from annotator.db.engine import MIGRATE_OPTION, WRITE_OPTION, Database
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -22,7 +22,7 @@ SCRIPT_LOCATION = "annotator.db:migrations"
 # The newest revision in migrations/versions. Opening an up-to-date database compares
 # against this without importing Alembic (half a second of start-up); a test checks that
 # it matches what Alembic finds.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 LOCK_RETRIES = 20
 
 
@@ -119,9 +119,12 @@ def _upgrade(db: Database) -> MigrationResult | None:
     config = _config()
     # Decide and migrate inside one write transaction: a second app opening the same
     # file waits here, then finds the schema current (or just created) and does nothing.
+    # On PostgreSQL the write transaction holds the advisory write lock (engine.py) and DDL
+    # is transactional: two clients connecting at once migrate once, and a failed
+    # migration leaves nothing half-done.
     with (
         db.engine.connect() as plain,
-        plain.execution_options(**{WRITE_OPTION: True}) as conn,
+        plain.execution_options(**{WRITE_OPTION: True, MIGRATE_OPTION: True}) as conn,
         conn.begin(),
     ):
         current = MigrationContext.configure(conn).get_current_revision()

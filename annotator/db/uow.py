@@ -5,16 +5,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from annotator.core.errors import (
+    NO_WRITE_GRANT_MESSAGE,
     ConflictError,
     DatabaseOpenError,
     DiskFullError,
     ReadOnlyError,
     is_disk_full,
+    sqlstate,
 )
 from annotator.db.engine import Database
 
@@ -46,12 +48,22 @@ def unit_of_work(db: Database, *, write: bool = True) -> Iterator[Session]:
                 "change was not saved; everything saved before is kept. Free some space and "
                 "try again."
             ) from exc
-        if "locked" in str(exc.orig):
+        if "locked" in str(exc.orig) or sqlstate(exc) == "55P03":  # PostgreSQL lock timeout
             raise DatabaseOpenError(
                 "The case database is busy in another program. Wait a moment and try again."
             ) from exc
         if "readonly database" in str(exc.orig):  # e.g. the disk went read-only meanwhile
             raise ReadOnlyError() from exc
+        if not db.is_sqlite and sqlstate(exc)[:2] in ("", "08"):  # no answer from the server
+            raise DatabaseOpenError(
+                f"Lost the connection to the team database {db.display_location}: this change "
+                "was not saved. Check the network and try again."
+            ) from exc
+        raise
+    except DBAPIError as exc:
+        session.rollback()
+        if sqlstate(exc) == "42501":  # insufficient_privilege: a reader's login
+            raise ReadOnlyError(NO_WRITE_GRANT_MESSAGE) from exc
         raise
     except BaseException:
         session.rollback()

@@ -38,6 +38,11 @@ class Services:
         paths: AppPaths | None = None,
     ) -> None:
         self._db = db
+        login = db.server_login
+        if login is not None:
+            # On a team server the audit trail names who the server authenticated, not a
+            # name anyone may type into the settings.
+            actor = lambda: login  # noqa: E731
         self.paths = paths or AppPaths.from_environment()
         self.settings = settings
         self.cases = CaseService(db, actor)
@@ -66,6 +71,11 @@ class Services:
     def read_only_mode(self) -> str | None:
         """How SQLite reads it then: "ro", or "immutable" when its folder is not writable."""
         return self._db.read_only_mode
+
+    @property
+    def server_login(self) -> str | None:
+        """The database login on a team server (the audit actor there); None for a file."""
+        return self._db.server_login
 
     @property
     def location(self) -> str:

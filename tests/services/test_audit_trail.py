@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -15,6 +13,7 @@ from annotator.core.errors import ValidationError
 from annotator.db.journal import Journal
 from annotator.services.container import Services
 from tests.conftest import INVESTIGATOR, new_media
+from tests.raw_sql import dialect, drop_audit_guard, raw_sql
 
 
 def events(services: Services, case: Case) -> list[AuditEvent]:
@@ -195,7 +194,7 @@ TAMPERS = [
     ("cases", "description", "'forged'", "case"),
     ("media_items", "sha256", "'" + "0" * 64 + "'", "media"),
     ("media_items", "original_path", "'/elsewhere.mp4'", "media"),
-    ("media_items", "thumbnail", "x'00'", "media"),
+    ("media_items", "thumbnail", "<one zero byte>", "media"),
     ("tags", "path", "'person/volunteer'", "tag"),
     ("tags", "colour", "'#000000'", "tag"),
     ("claims", "status", "'refuted'", "claim"),
@@ -211,18 +210,17 @@ TAMPERS = [
 def test_row_altered_in_sql_is_caught_at_its_last_event(
     services: Services,
     busy_case: Case,
-    db_path: Path,
+    db_target: str,
     table: str,
     column: str,
     value: str,
     entity: str,
 ) -> None:
     assert services.audit.verify(busy_case.uid).ok
-    con = sqlite3.connect(db_path)
-    uid = con.execute(f"SELECT uid FROM {table} ORDER BY id LIMIT 1").fetchone()[0]
-    con.execute(f"UPDATE {table} SET {column} = {value} WHERE uid = ?", (uid,))
-    con.commit()
-    con.close()
+    [(uid,)] = raw_sql(db_target, f"SELECT uid FROM {table} ORDER BY id LIMIT 1")
+    if value == "<one zero byte>":
+        value = "x'00'" if dialect(db_target) == "sqlite" else "'\\x00'::bytea"
+    raw_sql(db_target, (f"UPDATE {table} SET {column} = {value} WHERE uid = :uid", {"uid": uid}))
     report = services.audit.verify(busy_case.uid)
     last = max(e.seq for e in events(services, busy_case) if e.entity_uid == uid)
     assert not report.ok
@@ -230,25 +228,22 @@ def test_row_altered_in_sql_is_caught_at_its_last_event(
     assert report.problems[0].entity_type == entity and report.problems[0].entity_uid == uid
 
 
-def test_tag_link_removed_in_sql_is_caught(services: Services, busy_case: Case, db_path: Path):
-    con = sqlite3.connect(db_path)
-    con.execute(
-        "DELETE FROM annotation_tags WHERE rowid = (SELECT min(rowid) FROM annotation_tags)"
+def test_tag_link_removed_in_sql_is_caught(services: Services, busy_case: Case, db_target: str):
+    raw_sql(
+        db_target,
+        "DELETE FROM annotation_tags WHERE annotation_id = (SELECT min(annotation_id) "
+        "FROM annotation_tags)",
     )
-    con.commit()
-    con.close()
     report = services.audit.verify(busy_case.uid)
     assert not report.ok and report.problems[0].entity_type == "annotation"
 
 
-def test_row_inserted_in_sql_has_no_event(services: Services, busy_case: Case, db_path: Path):
-    con = sqlite3.connect(db_path)
-    con.execute(
+def test_row_inserted_in_sql_has_no_event(services: Services, busy_case: Case, db_target: str):
+    raw_sql(
+        db_target,
         "INSERT INTO tags (uid, case_id, path, colour, description, created_at, version) "
-        "VALUES ('smuggled', 1, 'fake', '#ffffff', '', '2026-01-01 00:00:00', 1)"
+        "VALUES ('smuggled', 1, 'fake', '#ffffff', '', '2026-01-01 00:00:00', 1)",
     )
-    con.commit()
-    con.close()
     report = services.audit.verify(busy_case.uid)
     assert not report.ok and "no audit event" in report.message
 
@@ -256,7 +251,7 @@ def test_row_inserted_in_sql_has_no_event(services: Services, busy_case: Case, d
 @pytest.mark.parametrize("column", ["actor", "after_json", "before_json", "at", "action"])
 @pytest.mark.parametrize("which", ["first", "middle", "last"])
 def test_event_altered_in_sql_is_caught_at_that_event(
-    services: Services, busy_case: Case, db_path: Path, column: str, which: str
+    services: Services, busy_case: Case, db_target: str, column: str, which: str
 ) -> None:
     all_events = events(services, busy_case)
     candidates = [e.seq for e in all_events if column != "before_json" or e.before is not None]
@@ -265,8 +260,6 @@ def test_event_altered_in_sql_is_caught_at_that_event(
         "middle": candidates[len(candidates) // 2],
         "last": candidates[-1],
     }[which]
-    con = sqlite3.connect(db_path)
-    con.execute("DROP TRIGGER audit_events_no_update")  # what someone rewriting history does
     new = {
         "actor": "'Mallory'",
         "after_json": "replace(after_json, '\"version\":', '\"versions\":')",
@@ -274,21 +267,23 @@ def test_event_altered_in_sql_is_caught_at_that_event(
         "at": "'2020-01-01 00:00:00.000000'",
         "action": "'forged.action'",
     }[column]
-    con.execute(f"UPDATE audit_events SET {column} = {new} WHERE seq = ?", (seq,))
-    con.commit()
-    con.close()
+    raw_sql(
+        db_target,
+        drop_audit_guard(db_target, "UPDATE"),  # what someone rewriting history does
+        (f"UPDATE audit_events SET {column} = {new} WHERE seq = :seq", {"seq": seq}),
+    )
     report = services.audit.verify(busy_case.uid)
     assert not report.ok
     assert report.first_bad_seq == seq
 
 
-def test_deleting_the_last_event_is_caught(services: Services, busy_case: Case, db_path: Path):
+def test_deleting_the_last_event_is_caught(services: Services, busy_case: Case, db_target: str):
     last = events(services, busy_case)[-1]
-    con = sqlite3.connect(db_path)
-    con.execute("DROP TRIGGER audit_events_no_delete")
-    con.execute("DELETE FROM audit_events WHERE seq = ?", (last.seq,))
-    con.commit()
-    con.close()
+    raw_sql(
+        db_target,
+        drop_audit_guard(db_target, "DELETE"),
+        ("DELETE FROM audit_events WHERE seq = :seq", {"seq": last.seq}),
+    )
     report = services.audit.verify(busy_case.uid)
     assert not report.ok  # the claim no longer matches its (now) latest event
     assert report.problems[0].entity_uid == last.entity_uid

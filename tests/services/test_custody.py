@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -21,6 +20,7 @@ from annotator.core.settings import Settings
 from annotator.services import custody as custody_module
 from annotator.services.container import Services, open_services
 from annotator.services.custody import CustodyService, RelinkReport, VerifyReport
+from tests.raw_sql import drop_audit_guard, raw_sql
 
 ACTOR = "tester"
 
@@ -232,16 +232,16 @@ def test_audit_event_altered_in_the_table_is_reported_at_that_event(
     custody: CustodyService,
     case: Case,
     imported: dict[str, Media],
-    db_path: Path,
+    db_target: str,
 ) -> None:
     history = services.audit.history(case.uid)
     video = imported["h264-bframes.mp4"]
     seq = next(e.seq for e in history if e.entity_uid == video.uid)  # its import event
-    con = sqlite3.connect(db_path)
-    con.execute("DROP TRIGGER audit_events_no_update")  # what someone rewriting history does
-    con.execute("UPDATE audit_events SET actor = 'Mallory' WHERE seq = ?", (seq,))
-    con.commit()
-    con.close()
+    raw_sql(
+        db_target,
+        drop_audit_guard(db_target, "UPDATE"),  # what someone rewriting history does
+        ("UPDATE audit_events SET actor = 'Mallory' WHERE seq = :seq", {"seq": seq}),
+    )
     report, _ = run_verify(custody, case)
     assert not report.ok and not report.audit.ok
     assert report.audit.first_bad_seq == seq
@@ -260,17 +260,15 @@ def test_media_record_altered_in_the_table_is_not_laundered_by_recording(
     custody: CustodyService,
     case: Case,
     imported: dict[str, Media],
-    db_path: Path,
+    db_target: str,
 ) -> None:
     """A new media.verify event would snapshot the altered row: it is left unrecorded."""
     video = imported["h264-bframes.mp4"]
     last = max(e.seq for e in services.audit.history(case.uid) if e.entity_uid == video.uid)
-    con = sqlite3.connect(db_path)
-    con.execute(
-        "UPDATE media_items SET captured_at = '2020-01-01' WHERE uid = ?", (video.uid,)
-    )  # a different date of capture, typed behind the app's back
-    con.commit()
-    con.close()
+    raw_sql(  # a different date of capture, typed behind the app's back
+        db_target,
+        ("UPDATE media_items SET captured_at = '2020-01-01' WHERE uid = :uid", {"uid": video.uid}),
+    )
     report, _ = run_verify(custody, case)
     assert not report.ok and report.audit.first_bad_seq == last
     check = next(m for m in report.media if m.uid == video.uid)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from annotator.__main__ import main
 from annotator.services.container import Services
 from annotator.services.demo import CLIP, DEMO_NAME, build_or_reuse_demo
+from tests.raw_sql import raw_sql
 
 
 def test_demo_builds_a_complete_case_then_reuses_it(services: Services, tmp_path: Path) -> None:
@@ -42,13 +42,10 @@ def test_demo_builds_a_complete_case_then_reuses_it(services: Services, tmp_path
 
 
 def test_damaged_demo_is_rebuilt_beside_it(
-    services: Services, tmp_path: Path, db_path: Path
+    services: Services, tmp_path: Path, db_target: str
 ) -> None:
     first = build_or_reuse_demo(services, tmp_path / "demo")
-    con = sqlite3.connect(db_path)
-    con.execute("UPDATE annotations SET note = 'tampered' WHERE id = 1")
-    con.commit()
-    con.close()
+    raw_sql(db_target, "UPDATE annotations SET note = 'tampered' WHERE id = 1")
     rebuilt = build_or_reuse_demo(services, tmp_path / "demo")
     assert rebuilt.created and rebuilt.uid != first.uid
     assert rebuilt.name.startswith(DEMO_NAME + " (rebuilt ")

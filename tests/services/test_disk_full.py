@@ -42,6 +42,12 @@ def tiny_disk(where: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
+@pytest.fixture
+def backend() -> str:
+    """SQLite's own behaviour on a full disk (a team server's disk is the server's)."""
+    return "sqlite"
+
+
 def integrity(services: Services) -> str:
     path = services._db.sqlite_path
     assert path is not None

@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from annotator.services.packaging import (
     PackageService,
     verify_package,
 )
+from tests.raw_sql import drop_audit_guard, raw_sql
 
 VIDEO, ID_CARD, BANK_CARD = "captive-video.mp4", "photo-id-card.jpg", "photo-bank-card.jpg"
 
@@ -233,14 +233,14 @@ def test_changed_or_missing_media_stop_the_package_and_are_named(
 
 
 def test_a_broken_trail_in_the_database_is_not_packaged(
-    services: Services, db_path: Path, tmp_path: Path
+    services: Services, db_target: str, tmp_path: Path
 ) -> None:
     demo = build_or_reuse_demo(services, tmp_path / "demo")
-    con = sqlite3.connect(db_path)
-    con.execute("DROP TRIGGER audit_events_no_update")
-    con.execute("UPDATE audit_events SET actor = 'Mallory' WHERE seq = 3")
-    con.commit()
-    con.close()
+    raw_sql(
+        db_target,
+        drop_audit_guard(db_target, "UPDATE"),
+        "UPDATE audit_events SET actor = 'Mallory' WHERE seq = 3",
+    )
     with pytest.raises(ValidationError, match="broken at event 3"):
         drain(packaging_of(services).package(demo.uid, tmp_path / "out" / "pkg"))
     assert list((tmp_path / "out").iterdir()) == []

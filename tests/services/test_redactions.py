@@ -12,6 +12,7 @@ from annotator.core.errors import ConflictError, NotFoundError, ValidationError
 from annotator.services.container import Services, open_services
 from annotator.services.redactions import RedactionService
 from tests.conftest import INVESTIGATOR, new_media
+from tests.raw_sql import raw_sql
 
 
 @pytest.fixture
@@ -240,7 +241,8 @@ def test_upgrade_from_0003_keeps_old_cases_verifying(
     db = Database(db_path)
     result = migrate.upgrade(db)
     db.dispose()
-    assert result is not None and (result.from_revision, result.to_revision) == ("0003", "0004")
+    assert result is not None and result.from_revision == "0003"
+    assert result.to_revision == migrate.HEAD_REVISION
     assert result.backup is not None and result.backup.is_file()
 
     reopened = open_services(db_path, lambda: INVESTIGATOR)
@@ -257,12 +259,12 @@ def test_upgrade_from_0003_keeps_old_cases_verifying(
 
 
 def test_a_redaction_changed_behind_the_apps_back_is_caught(
-    services: Services, redactions: RedactionService, case: Case, video: Media, db_path: Path
+    services: Services, redactions: RedactionService, case: Case, video: Media, db_target: str
 ) -> None:
     redactions.create(case.uid, video.uid, {"keyframes": [box(5)], **span(5, 9)})
-    con = sqlite3.connect(db_path)
-    con.execute("UPDATE redactions SET method = 'blur', end_frame = 6")  # it was blur already
-    con.execute("UPDATE redactions SET keyframes_json = '[]'")
-    con.commit()
-    con.close()
+    raw_sql(
+        db_target,
+        "UPDATE redactions SET method = 'blur', end_frame = 6",  # it was blur already
+        "UPDATE redactions SET keyframes_json = '[]'",
+    )
     assert not services.audit.verify(case.uid).ok

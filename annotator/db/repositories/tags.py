@@ -117,9 +117,11 @@ def rename(
                 "Rename or delete it first, or pick another name."
             )
     # Two steps, so a case-only rename never collides with the unique index mid-update.
+    # The interim path starts with "/", which no valid tag path does (and, unlike a NUL,
+    # PostgreSQL's text type accepts it).
     befores = {r.id: snapshot(r) for r in moving}
     for r in moving:
-        r.path = f"\x00renaming/{r.uid}"
+        r.path = f"/renaming/{r.uid}"
     session.flush()
     for r in moving:
         r.path = renames[r.id]
