@@ -14,7 +14,12 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from annotator.core.errors import DatabaseOpenError, ReadOnlyError
+from annotator.core.errors import (
+    NO_WRITE_GRANT_MESSAGE,
+    READ_ONLY_MESSAGE,
+    DatabaseOpenError,
+    ReadOnlyError,
+)
 
 BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "annotator_write"
@@ -139,6 +144,8 @@ class Database:
         #: Opened read-only (a read-only disk, no write permission): services refuse changes.
         self.read_only = False
         self.read_only_mode: str | None = None
+        #: Why it is read-only, for the refusal and the window's banner.
+        self.read_only_message = READ_ONLY_MESSAGE
         self._snapshot_dir: Path | None = None
         connect_args: dict[str, Any] = {}
         extra: dict[str, Any] = {}
@@ -241,9 +248,27 @@ class Database:
                 ) from exc
         return self._login
 
+    def check_write_grant(self) -> None:
+        """On a team server, open read-only when this login may not change the case data.
+
+        A reader's login (granted SELECT only, see README "Team database") sees everything
+        and is told up front that it cannot change anything, instead of every save failing.
+        """
+        if self.is_sqlite:
+            return
+        with self.engine.connect() as conn:
+            may_write = conn.exec_driver_sql(
+                "SELECT has_table_privilege(current_user, 'audit_events', 'INSERT') "
+                "AND has_table_privilege(current_user, 'annotations', 'UPDATE')"
+            ).scalar()
+        if not may_write:
+            self.read_only = True
+            self.read_only_mode = "no_write_grant"
+            self.read_only_message = NO_WRITE_GRANT_MESSAGE
+
     def new_session(self, *, write: bool) -> Session:
         if write and self.read_only:
-            raise ReadOnlyError()
+            raise ReadOnlyError(self.read_only_message)
         session = self.sessions()
         # Fix the connection's options before its transaction begins.
         session.connection(execution_options={WRITE_OPTION: write})

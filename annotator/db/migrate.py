@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from annotator.core.errors import DatabaseOpenError, ReadOnlyError, SchemaTooNewError
+from annotator.core.errors import DatabaseOpenError, ReadOnlyError, SchemaTooNewError, sqlstate
 from annotator.db.engine import MIGRATE_OPTION, WRITE_OPTION, Database
 
 if TYPE_CHECKING:
@@ -94,6 +94,13 @@ def upgrade(db: Database) -> MigrationResult | None:
 
 
 def _open_error(db: Database, exc: DBAPIError) -> DatabaseOpenError:
+    if sqlstate(exc) == "42501":  # insufficient_privilege: a login that may not change tables
+        return DatabaseOpenError(
+            f"The team database {db.display_location} must be upgraded to this version of "
+            f"Evidence Annotator (schema {HEAD_REVISION}), and only its owner's login may "
+            "change the schema. Ask the database administrator to connect once with the "
+            "owner's login (see README, Team database), or keep using the previous version."
+        )
     return DatabaseOpenError(
         f"Cannot open the case database {db.display_location}: {exc.orig}. "
         "Check that the file is an Evidence Annotator database and that you may write to it."

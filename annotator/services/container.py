@@ -69,8 +69,12 @@ class Services:
 
     @property
     def read_only_mode(self) -> str | None:
-        """How SQLite reads it then: "ro", or "immutable" when its folder is not writable."""
+        """Why read-only: "ro", "immutable" (SQLite) or "no_write_grant" (team server)."""
         return self._db.read_only_mode
+
+    @property
+    def read_only_message(self) -> str:
+        return self._db.read_only_message
 
     @property
     def server_login(self) -> str | None:
@@ -96,6 +100,7 @@ def open_services(
     db = Database(target)
     try:
         migrate.upgrade(db)
+        db.check_write_grant()
     except BaseException:
         db.dispose()
         raise

@@ -159,7 +159,11 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
-        self.read_only_banner = install_read_only_banner(self) if services.read_only else None
+        self.read_only_banner = (
+            install_read_only_banner(self, services.read_only_message)
+            if services.read_only
+            else None
+        )
         self.db_label = QLabel(f"Database: {services.location}")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.db_label)

@@ -11,24 +11,26 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QToolBar
 
-from annotator.core.errors import READ_ONLY_MESSAGE
+from annotator.core.errors import NO_WRITE_GRANT_MESSAGE, READ_ONLY_MESSAGE
 
 # Short enough for one line beside the case switcher (the window's minimum height stays
 # within 540 px); the whole explanation is the tooltip, and the status bar's refusal text.
 BANNER_TEXT = "Read-only: copy this case database to a writable folder to change it."
+#: On a team server whose administrator granted this login reading only.
+NO_GRANT_TEXT = "Read-only: your database login may read these cases but not change them."
 
 
 class ReadOnlyBanner(QLabel):
-    def __init__(self) -> None:
-        super().__init__(BANNER_TEXT)
+    def __init__(self, message: str = READ_ONLY_MESSAGE) -> None:
+        no_grant = message == NO_WRITE_GRANT_MESSAGE
+        super().__init__(NO_GRANT_TEXT if no_grant else BANNER_TEXT)
         self.setObjectName("read_only_banner")
         self.setWordWrap(False)  # one line: the window keeps its minimum height
         # Never widens the window: on a narrow one the text is cut, the tooltip has it all.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(160)
         self.setToolTip(
-            f"{READ_ONLY_MESSAGE}\nExports still work, but cannot be recorded in this case's "
-            "audit trail."
+            f"{message}\nExports still work, but cannot be recorded in this case's audit trail."
         )
         self.setStyleSheet(
             "QLabel#read_only_banner { background: #fff3cd; color: #5c4400;"
@@ -36,14 +38,16 @@ class ReadOnlyBanner(QLabel):
         )
 
 
-def install_read_only_banner(window: QMainWindow) -> ReadOnlyBanner:
+def install_read_only_banner(
+    window: QMainWindow, message: str = READ_ONLY_MESSAGE
+) -> ReadOnlyBanner:
     """Put the banner at the top of ``window``, beside its toolbar; return it."""
     bar = QToolBar("Read-only")
     bar.setObjectName("read_only_bar")
     bar.setMovable(False)
     bar.setFloatable(False)
     bar.toggleViewAction().setVisible(False)  # not something to hide from the context menu
-    banner = ReadOnlyBanner()
+    banner = ReadOnlyBanner(message)
     bar.addWidget(banner)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
     return banner

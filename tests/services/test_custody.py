@@ -363,7 +363,7 @@ def test_other_read_errors_are_unreadable(
 
 @pytest.fixture
 def rooted(
-    db_path: Path, tmp_path: Path, media_folder: Path
+    db_target: str, tmp_path: Path, media_folder: Path
 ) -> Iterator[tuple[Services, Callable[[dict[str, str]], None], Path]]:
     """Services whose settings map the media root ``evidence`` to a changeable folder."""
     root = tmp_path / "share"
@@ -374,7 +374,7 @@ def rooted(
     def remap(roots: dict[str, str]) -> None:
         current[0] = Settings(media_roots=roots)
 
-    services = open_services(db_path, lambda: ACTOR, lambda: current[0])
+    services = open_services(db_target, lambda: ACTOR, lambda: current[0])
     yield services, remap, root
     services.close()
 
