@@ -101,6 +101,14 @@ def _open_error(db: Database, exc: DBAPIError) -> DatabaseOpenError:
             "change the schema. Ask the database administrator to connect once with the "
             "owner's login (see README, Team database), or keep using the previous version."
         )
+    if not db.is_sqlite and sqlstate(exc)[:2] in ("", "08", "28", "3D"):
+        # No answer, refused login, or no such database: the same three things to check.
+        detail = str(exc.orig).strip().splitlines()[0].rstrip(".")
+        return DatabaseOpenError(
+            f"Cannot connect to the team database {db.display_location}: {detail}. Check "
+            "the server's address and port, your login and password, the database name, and "
+            "that the server accepts connections from this computer."
+        )
     return DatabaseOpenError(
         f"Cannot open the case database {db.display_location}: {exc.orig}. "
         "Check that the file is an Evidence Annotator database and that you may write to it."
