@@ -70,7 +70,7 @@ def test_an_unreachable_server_is_a_clear_error(
         if where == "closed-port"
         else pg_server.url("no_such_case_db")
     )
-    code, out, err = run(capsys, "--db", url, "case", "list", "--json")
+    code, out, _ = run(capsys, "--db", url, "case", "list", "--json")
     assert code == 2 and out.strip().startswith("{")
     failure = json.loads(out)
     assert failure["reason"] == "database_unavailable"
