@@ -77,11 +77,11 @@ def test_import_folder_records_everything(
 
 
 def test_frame_index_is_cached_per_media(
-    tmp_path: Path, case: Case, media_folder: Path, db_path: Path
+    tmp_path: Path, case: Case, media_folder: Path, db_target: str
 ) -> None:
     from annotator.core.paths import AppPaths
 
-    svc = open_services(db_path, lambda: "x", Settings, AppPaths.from_environment())
+    svc = open_services(db_target, lambda: "x", Settings, AppPaths.from_environment())
     cache = svc.paths.frame_index_dir
     run_import(svc, case, media_folder)
     video = next(m for m in svc.media.for_case(case.uid) if m.file_name == "vfr.mp4")
@@ -146,11 +146,11 @@ def test_bad_input_gets_a_reason_and_the_rest_completes(
     assert [m.file_name for m in services.media.for_case(case.uid)] == ["good.png"]
 
 
-def test_pixel_limit_is_a_setting(tmp_path: Path, db_path: Path, case: Case) -> None:
+def test_pixel_limit_is_a_setting(tmp_path: Path, db_target: str, case: Case) -> None:
     folder = tmp_path / "big"
     folder.mkdir()
     Image.new("RGB", (2000, 1000), (10, 20, 30)).save(folder / "two-mp.png")
-    svc = open_services(db_path, lambda: "x", lambda: Settings(max_image_megapixels=1))
+    svc = open_services(db_target, lambda: "x", lambda: Settings(max_image_megapixels=1))
     report = run_import(svc, case, folder)
     assert by_name(report) == {"two-mp.png": ("failed", "too_large")}
     assert "1-megapixel limit" in report.files[0].message
