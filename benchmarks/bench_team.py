@@ -371,6 +371,34 @@ def server_version(url: str) -> str:
 # --------------------------------------------------------------------------- report
 
 
+def _cpu_ticks() -> dict[int, tuple[int, str]]:
+    ticks = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        ticks[int(stat.parent.name)] = (int(fields[11]) + int(fields[12]), cmd.strip())
+    return ticks
+
+
+def machine_load() -> str:
+    """Load average and the other processes busy over one second: others' load skews a run."""
+    before = _cpu_ticks()
+    time.sleep(1.0)
+    after = _cpu_ticks()
+    hz = os.sysconf("SC_CLK_TCK")
+    busy = [
+        f"{(t - before[pid][0]) / hz * 100:.0f}% {cmd[:80]}"
+        for pid, (t, cmd) in after.items()
+        if pid in before and pid != os.getpid() and (t - before[pid][0]) / hz > 0.2
+    ]
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"load average {load}; other processes > 20% CPU: {'; '.join(busy) or 'none'}"
+
+
 def table(runs: list[Run], base: Run | None) -> str:
     head = (
         f"{'run':<22} {'writers':>7} {'adds':>6} {'edits':>6} {'wall s':>7} {'ops/s':>7} "
@@ -446,6 +474,7 @@ def main() -> int:
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
+    load_start = machine_load()
     runs: list[Run] = []
     with postgresql(args) as new_url:
         url = new_url()
@@ -468,9 +497,11 @@ def main() -> int:
             runs.append(
                 run_writers(f"sqlite {args.writers} writers", "sqlite", target, args, args.writers)
             )
+    load_end = machine_load()
     ok = all(r.ok for r in runs)
     if args.json:
-        print(json.dumps({"runs": [asdict(r) for r in runs], "ok": ok}, indent=2))
+        doc = {"runs": [asdict(r) for r in runs], "ok": ok, "load": [load_start, load_end]}
+        print(json.dumps(doc, indent=2))
     else:
         where = "--url" if args.url else "throwaway, fsync off"
         print(
@@ -480,6 +511,7 @@ def main() -> int:
             f"{platform.python_version()}, {os.cpu_count()} CPUs"
         )
         print(table(runs, base))
+        print(f"At start: {load_start}\nAt end:   {load_end}")
     return 0 if ok else 1
 
 
