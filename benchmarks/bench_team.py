@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -186,7 +187,7 @@ def prepare(target: str, shared: int) -> tuple[str, str, list[str]]:
 
     services = open_services(target, lambda: "Bench Lead")
     try:
-        case = services.cases.create(f"Team bench {time.strftime('%H:%M:%S')}").value
+        case = services.cases.create(f"Team bench {uuid.uuid4().hex[:8]}").value
         media = services.media.add(
             case.uid,
             NewMedia(
