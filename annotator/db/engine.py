@@ -23,11 +23,13 @@ from annotator.core.errors import (
 
 BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "annotator_write"
-#: PostgreSQL advisory lock that every write transaction holds until it ends: writes to a
-#: team database queue one after another, as they do on SQLite (BEGIN IMMEDIATE). This is
-#: what keeps each case's audit chain linear with many writers (an event's seq and
-#: prev_hash are read and written under it) and it cannot deadlock, as it is the first and
-#: only lock a writer waits for. Readers never take it (MVCC).
+#: PostgreSQL advisory lock that every write transaction takes before its first change and
+#: holds until it ends: writes to a team database queue one after another, as they do on
+#: SQLite (BEGIN IMMEDIATE). This keeps each case's audit chain linear with many writers
+#: (an event's seq and prev_hash are read and written under it), and it cannot deadlock:
+#: it is taken before the transaction's first row lock, so nobody holding it ever waits
+#: for a writer that does not. Readers never take it (MVCC). Taken at the first change,
+#: not at BEGIN, so the reading and checking a save does first runs in parallel.
 WRITE_LOCK_KEY = 0x45_76_69_64  # "Evid"
 #: Set on the connection that migrates: it may wait longer for the lock, as another app may
 #: be migrating a big database at that moment (the wait ends when it is done).
@@ -128,11 +130,35 @@ def _configure_postgresql(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        options = connection.get_execution_options()
-        if options.get(MIGRATE_OPTION, False):
+        # Migrations lock before they read the schema revision (sessions: take_write_lock).
+        if connection.get_execution_options().get(MIGRATE_OPTION, False):
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = {MIGRATE_LOCK_TIMEOUT_MS}")
-        if options.get(WRITE_OPTION, False):
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
+_LOCK_PENDING = "annotator_write_lock_pending"
+
+
+def take_write_lock(session: Session) -> None:
+    """PostgreSQL: hold the write lock from now to the end of this write transaction.
+
+    Called before the first change is flushed or executed (see ``_lock_before_changes``)
+    and before the audit head is read (journal.py); once per transaction, a no-op on
+    SQLite (BEGIN IMMEDIATE already holds its lock) and in read-only units.
+    """
+    if session.info.pop(_LOCK_PENDING, False):
+        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
+def _lock_before_changes(sessions: sessionmaker[Session]) -> None:
+    @event.listens_for(sessions, "before_flush")
+    def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+        take_write_lock(session)
+
+    @event.listens_for(sessions, "do_orm_execute")
+    def _before_execute(state: Any) -> None:
+        if not state.is_select:  # DML, or text that may be (SELECTs change nothing)
+            take_write_lock(state.session)
 
 
 class Database:
@@ -190,6 +216,8 @@ class Database:
             _configure_postgresql(self.engine)
         self._login: str | None = None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        if not self.is_sqlite:
+            _lock_before_changes(self.sessions)
 
     def _snapshot(self, path: Path) -> Path:
         """A private copy of ``path`` with its WAL folded in, to read instead of ``path``.
@@ -272,6 +300,8 @@ class Database:
         session = self.sessions()
         # Fix the connection's options before its transaction begins.
         session.connection(execution_options={WRITE_OPTION: write})
+        if write and not self.is_sqlite:
+            session.info[_LOCK_PENDING] = True
         return session
 
     def dispose(self) -> None:

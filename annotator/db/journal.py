@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from annotator.core.audit_chain import GENESIS_HASH, Snapshot, canonical_text, event_hash
 from annotator.core.changes import Changes
 from annotator.db import search
-from annotator.db.engine import NOTIFY_CHANNEL
+from annotator.db.engine import NOTIFY_CHANNEL, take_write_lock
 from annotator.db.schema import AuditEventRow, Base, CaseRow
 from annotator.db.snapshots import entity_type_of, snapshot
 
@@ -40,6 +40,7 @@ class Journal:
     def _head(self, case: CaseRow) -> tuple[int, str]:
         case_id = case.id
         if case_id not in self._heads:
+            take_write_lock(self.session)  # the head is read and extended under the lock
             if self.session.get_bind().dialect.name == "postgresql":
                 # Other apps on the team database learn of the change when it commits.
                 self.session.execute(
