@@ -139,12 +139,17 @@ def _check_free(db: Database, case_uid: str, name: str) -> None:
         taken = case_copy.find_case(session, uid=case_uid, name=name)
     if taken is None:
         return
-    what = "this case (same uid)" if taken.uid == case_uid else f"a case named '{name}'"
+    if taken.uid == case_uid:
+        raise AlreadyExistsError(
+            f"{db.display_location} already holds this case (the same uid, named "
+            f"'{taken.name}' there); nothing was copied. It is the same case: compare the "
+            "head hashes that 'annotator verify' prints on both. To copy it anew, give a new "
+            "or empty database with --to."
+        )
     raise AlreadyExistsError(
-        f"{db.display_location} already holds {what}; nothing was copied. To copy it again, "
-        "use a new or empty target database; to keep both, rename the case in one of them "
-        "first (a case with the same uid is the same case: compare 'annotator verify' "
-        "heads instead)."
+        f"{db.display_location} already holds another case named '{name}'; nothing was "
+        "copied. Rename one of the two cases in the app, then copy again, or give another "
+        "database with --to."
     )
 
 
@@ -226,7 +231,7 @@ class CopyService(Service):
         with unit_of_work(target_db, write=True) as target:
             for table, n in case_copy.copy_case_rows(source_session, target, case_id, batch=batch):
                 done += n
-                yield Progress(done, total, current=table)
+                yield Progress(done, total, current=COUNT_NAMES.get(table, table))
                 if cancel is not None:
                     cancel.raise_if_cancelled()
             yield Progress(done, total, message="Verifying the copy")

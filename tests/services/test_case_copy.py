@@ -233,7 +233,7 @@ def test_a_case_already_in_the_target_is_refused(
     with pytest.raises(Exception) as refused:
         copy(source, case_name, pg_url)
     assert getattr(refused.value, "reason", None) == "already_exists"
-    assert "already holds this case (same uid)" in str(refused.value)
+    assert "already holds this case (the same uid" in str(refused.value)
     assert dump(pg_url, case_uid) == before
 
     # Another case that took the name: refused by name.
@@ -242,7 +242,7 @@ def test_a_case_already_in_the_target_is_refused(
     with pytest.raises(Exception) as by_name:
         copy(source, case_name, pg_url)
     assert getattr(by_name.value, "reason", None) == "already_exists"
-    assert f"a case named '{case_name}'" in str(by_name.value)
+    assert f"another case named '{case_name}'" in str(by_name.value)
     assert raw_sql(pg_url, "SELECT count(*) FROM cases")[0][0] == 1
     assert other.uid not in str(dump(pg_url, case_uid))
 
