@@ -15,9 +15,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import RowMapping, Table, func, insert, or_, select, text
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from annotator.core.errors import AlreadyExistsError
+from annotator.core.errors import AlreadyExistsError, AnnotatorError, sqlstate
 from annotator.db import search
 from annotator.db.engine import NOTIFY_CHANNEL
 from annotator.db.schema import (
@@ -57,6 +58,41 @@ _INDEXED = {"annotations": "annotation", "claims": "claim"}
 _SMALLER_BATCH = {"media_items": 10}
 #: Tables whose integer keys other rows refer to: their old -> new key maps are kept.
 _REFERENCED = {fk.column.table.name for table in ALL_TABLES for fk in table.foreign_keys}
+
+
+class TargetRefusedError(AnnotatorError):
+    """The target database would not take a row as it is (a value its column cannot hold)."""
+
+    reason = "target_refused"
+    exit_code = 1
+
+
+def _insert(
+    target: Session, table: Table, values: list[dict[str, Any]], *, keys: bool = False
+) -> dict[str, int]:
+    """Insert the rows; with ``keys``, return their new integer keys by uid."""
+    try:
+        if not keys:
+            target.execute(insert(table), values)
+            return {}
+        # RETURNING, in the same statement: a look-up by uid afterwards was planned as a
+        # full scan on PostgreSQL (no statistics yet for the rows just written), so the
+        # copy slowed with every batch.
+        returned = target.execute(insert(table).returning(table.c.uid, table.c.id), values)
+        return {str(uid): int(key) for uid, key in returned.all()}
+    except (DataError, IntegrityError) as exc:
+        detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        hint = ""
+        if sqlstate(exc) == "22003":  # numeric_value_out_of_range
+            hint = (
+                " A number is too large for its column there: on PostgreSQL this version "
+                "stores whole numbers such as a media file's size in bytes in 32 bits, so a "
+                "file of 2 GiB or more cannot be copied to it yet."
+            )
+        raise TargetRefusedError(
+            f"The target database refused the case's {table.name.replace('_', ' ')}: "
+            f"{detail}.{hint} Nothing was copied."
+        ) from exc
 
 
 def snapshot_reads(session: Session) -> None:
@@ -146,9 +182,7 @@ def copy_case_rows(
             f"A case with the uid {taken.uid} or the name '{taken.name}' is already in the "
             "target database; nothing was copied."
         )
-    target.execute(insert(CASES), [mapper.values(CASES, case)])
-    new_case_id = target.scalar(select(CASES.c.id).where(CASES.c.uid == case["uid"]))
-    assert new_case_id is not None
+    new_case_id = _insert(target, CASES, [mapper.values(CASES, case)], keys=True)[case["uid"]]
     mapper.keys["cases"] = {case_id: new_case_id}
     case_uid = str(case["uid"])
     if target.get_bind().dialect.name == "postgresql":
@@ -174,9 +208,11 @@ def copy_case_rows(
             if not rows:
                 break
             values = [mapper.values(table, row) for row in rows]
-            target.execute(insert(table), values)
-            if table.name in _REFERENCED:
-                _remember_keys(target, table, new_case_id, rows, mapper)
+            new = _insert(target, table, values, keys=table.name in _REFERENCED)
+            if new:
+                keys = mapper.keys.setdefault(table.name, {})
+                for row in rows:
+                    keys[row["id"]] = new[row["uid"]]
             links = _copy_links(source, target, table.name, rows, mapper)
             entity_type = _INDEXED.get(table.name)
             if entity_type is not None:
@@ -185,22 +221,6 @@ def copy_case_rows(
             yield table.name, len(rows)
             if links:
                 yield links
-
-
-def _remember_keys(
-    target: Session, table: Table, case_id: int, rows: Sequence[RowMapping], mapper: _Mapper
-) -> None:
-    """The new keys of the rows just inserted, found by their uids (unique per case)."""
-    new = dict(
-        target.execute(
-            select(table.c.uid, table.c.id).where(
-                table.c.case_id == case_id, table.c.uid.in_([row["uid"] for row in rows])
-            )
-        ).all()
-    )
-    keys = mapper.keys.setdefault(table.name, {})
-    for row in rows:
-        keys[row["id"]] = new[row["uid"]]
 
 
 def _copy_links(
@@ -221,5 +241,5 @@ def _copy_links(
     )
     if not links:
         return None
-    target.execute(insert(link), [mapper.values(link, row) for row in links])
+    _insert(target, link, [mapper.values(link, row) for row in links])
     return link.name, len(links)

@@ -338,3 +338,22 @@ def test_a_cancelled_copy_leaves_nothing(
                 token.cancel()
     assert raw_sql(target, "SELECT count(*) FROM cases")[0][0] == 0
     assert raw_sql(target, "SELECT count(*) FROM annotations")[0][0] == 0
+
+
+def test_a_row_the_target_cannot_hold_stops_the_copy_clearly(tmp_path: Path, pg_url: str) -> None:
+    """A 3 GiB video's size fits SQLite but not PostgreSQL's 32-bit column (schema 0005)."""
+    import dataclasses
+
+    from tests.conftest import new_media
+
+    svc = open_services(tmp_path / "big.sqlite", lambda: INVESTIGATOR)
+    try:
+        case = svc.cases.create("Big files").value
+        svc.media.add(case.uid, dataclasses.replace(new_media(), size_bytes=3 * 2**30))
+        with pytest.raises(case_copy.TargetRefusedError, match="2 GiB or more") as refused:
+            copy(svc, "Big files", pg_url)
+    finally:
+        svc.close()
+    assert refused.value.reason == "target_refused"
+    assert "Nothing was copied" in str(refused.value) and "\n" not in str(refused.value)
+    assert raw_sql(pg_url, "SELECT count(*) FROM cases")[0][0] == 0
