@@ -168,8 +168,9 @@ class CopyService(Service):
 
         Yields progress in rows; returns the report of a copy that verified. Raises
         ``NotFoundError``, ``SameDatabaseError``, ``AlreadyExistsError`` or
-        ``BrokenTrailError`` before writing anything, ``CopyVerificationError`` after
-        rolling the copy back, ``Cancelled`` (rolled back too) when ``cancel`` is set.
+        ``BrokenTrailError`` before writing anything; ``CopyVerificationError`` or
+        ``TargetRefusedError`` (a value the target cannot hold) after rolling the copy
+        back, and ``Cancelled`` (rolled back too) when ``cancel`` is set.
         """
         if _same_database(self.db, target):
             raise SameDatabaseError(
@@ -203,6 +204,8 @@ class CopyService(Service):
                     )
                 head = audit_repo.head(source, case_row)
                 source.expunge_all()  # the verification's rows are not needed any more
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
                 if target_db is None:
                     target_db = _open(target)
                     _check_free(target_db, case_uid, name)

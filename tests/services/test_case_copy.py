@@ -357,3 +357,29 @@ def test_a_row_the_target_cannot_hold_stops_the_copy_clearly(tmp_path: Path, pg_
     assert refused.value.reason == "target_refused"
     assert "Nothing was copied" in str(refused.value) and "\n" not in str(refused.value)
     assert raw_sql(pg_url, "SELECT count(*) FROM cases")[0][0] == 0
+
+
+def test_a_case_made_in_the_target_meanwhile_is_not_overwritten(
+    source: Services, case_uid: str, case_name: str, tmp_path: Path
+) -> None:
+    """The check inside the write transaction, for a case created after the first check."""
+    from annotator.core.errors import AlreadyExistsError
+    from annotator.db import migrate
+    from annotator.db.uow import unit_of_work
+
+    target = tmp_path / "target.sqlite"
+    copy(source, case_name, target)
+    src_db, dst_db = Database(source.location), Database(target)
+    try:
+        migrate.upgrade(dst_db)
+        with (
+            unit_of_work(src_db, write=False) as reading,
+            pytest.raises(AlreadyExistsError, match="already in the target"),
+            unit_of_work(dst_db, write=True) as writing,
+        ):
+            found = case_copy.find_case(reading, name=case_name)
+            list(case_copy.copy_case_rows(reading, writing, found.id))
+    finally:
+        src_db.dispose()
+        dst_db.dispose()
+    assert raw_sql(target, "SELECT count(*) FROM cases")[0][0] == 1
