@@ -199,8 +199,8 @@ class CopyService(Service):
                 if not own.ok:
                     raise BrokenTrailError(
                         f"The audit trail of '{name}' in {self.db.display_location} does not "
-                        f"verify: {own.message} A broken trail is not copied; run 'annotator "
-                        "verify' on the source and look into it first."
+                        f"verify: {own.message.rstrip('.')}. A broken trail is not copied; "
+                        "run 'annotator verify' on the source and look into it first."
                     )
                 head = audit_repo.head(source, case_row)
                 source.expunge_all()  # the verification's rows are not needed any more
@@ -279,7 +279,7 @@ def _compare(
 ) -> list[str]:
     problems: list[str] = []
     if not check.ok:
-        problems.append(f"its audit trail does not verify: {check.message}")
+        problems.append(f"its audit trail does not verify: {check.message.rstrip('.')}")
     if copied_head != head:
         problems.append(
             f"its audit head ({copied_head[0]} events, {copied_head[1]}) differs from the "
