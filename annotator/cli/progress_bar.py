@@ -18,8 +18,19 @@ def _size(n: float) -> str:
 
 
 class ProgressBar:
-    def __init__(self, enabled: bool, stream: TextIO | None = None, width: int = 30) -> None:
+    def __init__(
+        self,
+        enabled: bool,
+        stream: TextIO | None = None,
+        width: int = 30,
+        *,
+        unit: str = "files",
+        steps: bool = False,
+    ) -> None:
         self.enabled = enabled
+        #: What ``done`` counts, and whether to name the step (message, else current item).
+        self.unit = unit
+        self.steps = steps
         # Looked up now, not when the module was imported: sys.stderr may have been replaced.
         self.stream = stream = stream or sys.stderr
         self.width = width
@@ -39,7 +50,10 @@ class ProgressBar:
         size = ""
         if progress.bytes_total:
             size = f" {_size(progress.bytes_done)}/{_size(progress.bytes_total)}"
-        line = f"[{bar}] {progress.done}/{progress.total or '?'} files{size}"
+        line = f"[{bar}] {progress.done}/{progress.total or '?'} {self.unit}{size}"
+        step = progress.message or progress.current
+        if self.steps and step:
+            line += f" - {step}"
         if self._tty:
             self.stream.write("\r" + line[:120].ljust(120))
         else:

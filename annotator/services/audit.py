@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from annotator.core import audit_chain
 from annotator.core.audit_chain import AuditReport
 from annotator.core.entities import AuditEvent
 from annotator.db.repositories import audit as repo
@@ -18,9 +17,7 @@ class AuditService(Service):
         case look tampered with.
         """
         with self.read() as session:
-            case = case_by_uid(session, case_uid)
-            state = repo.live_state(session, case)
-            return audit_chain.verify(case.uid, repo.iter_events(session, case), state)
+            return repo.verify(session, case_by_uid(session, case_uid))
 
     def history(self, case_uid: str, entity_uid: str | None = None) -> list[AuditEvent]:
         """Events of the case, or of one record, oldest first."""

@@ -14,6 +14,7 @@ from annotator.services.audit import AuditService
 from annotator.services.cases import CaseService
 from annotator.services.claims import ClaimService
 from annotator.services.clips import ClipService
+from annotator.services.copying import CopyService
 from annotator.services.custody import CustodyService
 from annotator.services.duplicates import DuplicateService
 from annotator.services.exporting import ExportService
@@ -59,6 +60,7 @@ class Services:
         self.custody = CustodyService(db, actor, settings)
         self.clips = ClipService(db, actor, settings)
         self.redactions = RedactionService(db, actor)
+        self.copying = CopyService(db, actor)
         self.duplicates = DuplicateService(db, actor, settings)
         self.packaging = PackageService(db, actor, settings, self.exporting)
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from annotator.core.audit_chain import GENESIS_HASH, Snapshot
+from annotator.core import audit_chain
+from annotator.core.audit_chain import GENESIS_HASH, AuditReport, Snapshot
 from annotator.core.entities import AuditEvent
 from annotator.db import convert
 from annotator.db.schema import (
@@ -91,3 +92,8 @@ def live_state(session: Session, case: CaseRow) -> dict[tuple[str, str], Snapsho
         for row in session.scalars(query):
             state[(entity_type_of(row), row.uid)] = snapshot(row)
     return state
+
+
+def verify(session: Session, case: CaseRow) -> AuditReport:
+    """Check the case's chain and that every record equals its latest event (one session)."""
+    return audit_chain.verify(case.uid, iter_events(session, case), live_state(session, case))
