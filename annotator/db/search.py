@@ -57,7 +57,12 @@ def reindex(
     if entity_type not in INDEXED_TYPES:
         return
     if not is_new:
-        session.execute(text(f"DELETE FROM {TABLE} WHERE entity_uid = :uid"), {"uid": uid})
+        # By case too: a uid is unique per case only (a JSON import into another case of
+        # the same database keeps it), and the other case's entry must stay.
+        session.execute(
+            text(f"DELETE FROM {TABLE} WHERE entity_uid = :uid AND case_uid = :case"),
+            {"uid": uid, "case": case_uid},
+        )
     if after is None or after.get("deleted_at"):
         return
     body = body_of(entity_type, after)

@@ -246,3 +246,22 @@ def test_an_annotation_copied_under_a_new_uid_keeps_its_links_with_fresh_uids(
     new = services.claims.links(demo, annotation_uid=copy["uid"])
     assert len(new) == len(linked["claims"]) and not old & {link.uid for link in new}
     assert services.audit.verify(demo).ok
+
+
+def test_editing_a_restored_copy_leaves_the_originals_search_entry(
+    services: Services, demo: str, tmp_path: Path
+) -> None:
+    """The copy keeps the uids; its search entries are its own, and so are the original's."""
+    out = tmp_path / "case.json"
+    drain(services.exporting.run(demo, "json", out))
+    target = services.cases.create("Copy for the newsroom").value.uid
+    services.restoring.restore(target, read_document(out))
+    found = {h.entity_uid for h in services.search.query(demo, "handcuff")}
+    assert found
+    uid = sorted(found)[0]
+    mine = services.annotations.get(target, uid)
+    services.annotations.update(
+        target, uid, {"note": "redacted for the newsroom", "title": ""}, mine.version
+    )
+    assert {h.entity_uid for h in services.search.query(demo, "handcuff")} == found
+    assert uid not in {h.entity_uid for h in services.search.query(target, "handcuff")}
