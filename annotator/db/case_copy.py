@@ -18,7 +18,7 @@ from sqlalchemy import RowMapping, Table, func, insert, or_, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from annotator.core.errors import AlreadyExistsError, AnnotatorError, sqlstate
+from annotator.core.errors import AlreadyExistsError, AnnotatorError
 from annotator.db import search
 from annotator.db.engine import NOTIFY_CHANNEL
 from annotator.db.schema import (
@@ -82,16 +82,9 @@ def _insert(
         return {str(uid): int(key) for uid, key in returned.all()}
     except (DataError, IntegrityError) as exc:
         detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        hint = ""
-        if sqlstate(exc) == "22003":  # numeric_value_out_of_range
-            hint = (
-                " A number is too large for its column there: on PostgreSQL this version "
-                "stores whole numbers such as a media file's size in bytes in 32 bits, so a "
-                "file of 2 GiB or more cannot be copied to it yet."
-            )
         raise TargetRefusedError(
             f"The target database refused the case's {table.name.replace('_', ' ')}: "
-            f"{detail}.{hint} Nothing was copied."
+            f"{detail}. Nothing was copied."
         ) from exc
 
 

@@ -22,7 +22,7 @@ SCRIPT_LOCATION = "annotator.db:migrations"
 # The newest revision in migrations/versions. Opening an up-to-date database compares
 # against this without importing Alembic (half a second of start-up); a test checks that
 # it matches what Alembic finds.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 LOCK_RETRIES = 20
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -78,7 +79,8 @@ class MediaRow(_PlaceColumns, Base):
     uid: Mapped[str] = mapped_column(UID)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    # 64-bit: SQLite's INTEGER always is; PostgreSQL's needs BIGINT (0006) past 2 GiB.
+    size_bytes: Mapped[int] = mapped_column(Integer().with_variant(BigInteger(), "postgresql"))
     kind: Mapped[str] = mapped_column(String(10))
     mime: Mapped[str] = mapped_column(String(100), default="")
     original_path: Mapped[str] = mapped_column(Text)

@@ -340,17 +340,35 @@ def test_a_cancelled_copy_leaves_nothing(
     assert raw_sql(target, "SELECT count(*) FROM annotations")[0][0] == 0
 
 
-def test_a_row_the_target_cannot_hold_stops_the_copy_clearly(tmp_path: Path, pg_url: str) -> None:
-    """A 3 GiB video's size fits SQLite but not PostgreSQL's 32-bit column (schema 0005)."""
+def test_a_video_of_3_gib_copies_to_postgresql(tmp_path: Path, pg_url: str) -> None:
+    """Sizes past 2 GiB: SQLite's INTEGER is 64-bit, PostgreSQL's BIGINT since 0006."""
     import dataclasses
 
     from tests.conftest import new_media
 
+    size = 3 * 2**30
+    svc = open_services(tmp_path / "big.sqlite", lambda: INVESTIGATOR)
+    try:
+        case = svc.cases.create("Big files").value
+        svc.media.add(case.uid, dataclasses.replace(new_media(), size_bytes=size))
+        copy(svc, "Big files", pg_url)
+    finally:
+        svc.close()
+    assert raw_sql(pg_url, "SELECT size_bytes FROM media_items") == [(size,)]
+
+
+def test_a_row_the_target_cannot_hold_stops_the_copy_clearly(tmp_path: Path, pg_url: str) -> None:
+    """A target whose column is narrower than the source's value (here made so by hand)."""
+    import dataclasses
+
+    from tests.conftest import new_media
+
+    raw_sql(pg_url, "ALTER TABLE media_items ALTER COLUMN size_bytes TYPE integer")
     svc = open_services(tmp_path / "big.sqlite", lambda: INVESTIGATOR)
     try:
         case = svc.cases.create("Big files").value
         svc.media.add(case.uid, dataclasses.replace(new_media(), size_bytes=3 * 2**30))
-        with pytest.raises(case_copy.TargetRefusedError, match="2 GiB or more") as refused:
+        with pytest.raises(case_copy.TargetRefusedError, match="out of range") as refused:
             copy(svc, "Big files", pg_url)
     finally:
         svc.close()
