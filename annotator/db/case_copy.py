@@ -88,16 +88,6 @@ def _insert(
         ) from exc
 
 
-def snapshot_reads(session: Session) -> None:
-    """Make every later read of this (read) transaction see one and the same moment.
-
-    SQLite's read transaction in WAL mode already does; PostgreSQL's default isolation
-    (read committed) would let a writer's commit show between two batches.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
-
-
 def find_case(session: Session, *, uid: str | None = None, name: str | None = None) -> Any:
     """The id, uid and name of a case with this uid or this name, or None."""
     conditions = []

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -300,8 +300,14 @@ class Database:
         session = self.sessions()
         # Fix the connection's options before its transaction begins.
         session.connection(execution_options={WRITE_OPTION: write})
-        if write and not self.is_sqlite:
-            session.info[_LOCK_PENDING] = True
+        if not self.is_sqlite:
+            if write:
+                session.info[_LOCK_PENDING] = True
+            else:
+                # One moment for the whole read, as SQLite's read transaction gives: with
+                # PostgreSQL's default (read committed) a writer's commit could show between
+                # two queries, and a sound case would look tampered with to verify.
+                session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
         return session
 
     def dispose(self) -> None:

@@ -180,7 +180,7 @@ class CopyService(Service):
         target_db: Database | None = None
         try:
             with unit_of_work(self.db, write=False) as source:
-                case_copy.snapshot_reads(source)  # one moment of the source throughout
+                # A read unit sees one moment of the source throughout (engine.py).
                 found = case_copy.find_case(source, name=name)
                 if found is None:
                     raise NotFoundError(

@@ -148,3 +148,23 @@ def test_tags_and_claims_conflict_across_engines(
     (listed,) = services.claims.for_case(case.uid)
     assert listed.claim.status.value == "disputed"
     assert services.audit.verify(case.uid).ok
+
+
+def test_a_read_sees_one_moment_while_another_app_writes(
+    services: Services, second: Services, case: Case, video: Media
+) -> None:
+    """Verify reads the trail, then the records: a commit in between must not show in one."""
+    from sqlalchemy import func, select
+
+    from annotator.db.schema import AnnotationRow, AuditEventRow
+    from annotator.db.uow import unit_of_work
+
+    services.annotations.create(case.uid, video.uid, moment(1))
+    with unit_of_work(services._db, write=False) as session:
+        events = session.scalar(select(func.count()).select_from(AuditEventRow))
+        second.annotations.create(case.uid, video.uid, moment(2))  # commits meanwhile
+        rows = session.scalar(select(func.count()).select_from(AnnotationRow))
+        events_again = session.scalar(select(func.count()).select_from(AuditEventRow))
+    assert (rows, events_again) == (1, events)
+    assert services.audit.verify(case.uid).ok
+    assert len(services.annotations.for_case(case.uid)) == 2

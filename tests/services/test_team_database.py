@@ -153,7 +153,7 @@ def test_a_new_version_needs_the_owner_to_upgrade_the_schema(
     with pytest.raises(DatabaseOpenError, match="only its owner's login may change the schema"):
         open_services(pg_server.url(database, amira), lambda: "x")
     open_services(pg_url, lambda: "x").close()  # the owner's login upgrades it
-    assert raw_sql(pg_url, "SELECT version_num FROM alembic_version") == [("0005",)]
+    assert raw_sql(pg_url, "SELECT version_num FROM alembic_version") == [(migrate.HEAD_REVISION,)]
     open_services(pg_server.url(database, amira), lambda: "x").close()
 
 
