@@ -41,8 +41,17 @@ def without_password(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        return url
-    return parsed.set(password=None).render_as_string(hide_password=False)
+        return ""  # unreadable: keep nothing rather than risk keeping a password
+    # Not ``parsed.set(password=None)``: ``set`` takes None to mean "leave as it is".
+    bare = URL.create(
+        parsed.drivername,
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return bare.render_as_string(hide_password=False)
 
 
 def address_of(url: str) -> TeamAddress | None:

@@ -47,6 +47,8 @@ def recent_urls() -> list[str]:
 def remember_url(url: str) -> None:
     """Put ``url`` (its password removed) first in the Recent list."""
     safe = without_password(url)
+    if not safe:
+        return
     urls = [safe, *(u for u in recent_urls() if u != safe)][:RECENT_LIMIT]
     QSettings().setValue(RECENT_KEY, urls)
 
@@ -126,7 +128,9 @@ class ConnectDialog(QDialog):
         intro.setWordWrap(True)
         self.recent = QComboBox()
         self.recent.setObjectName("recent_urls")
-        self.recent.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLength)
+        self.recent.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.recent.setMinimumContentsLength(30)
         self.recent.addItem("Choose a server you connected to before...", "")
         for url in recent_urls():

@@ -37,8 +37,8 @@ class PreferencesDialog(QDialog):
             # anyone may type must not be what the trail vouches for.
             text = (
                 "You are working on a team database: its audit trail records your database "
-                f"login, <b>{escape(server_login)}</b>, not this name. The name is used for "
-                "case files on this computer."
+                f"login, <b>{escape(server_login)}</b>, not this name. This name is still used "
+                "when you work on a case file on this computer."
             )
         hint = QLabel(text)
         hint.setObjectName("actor_hint")
