@@ -230,3 +230,80 @@ def test_lost_listener_falls_back_to_polling_then_listens_again(
     qtbot.waitUntil(  # type: ignore[attr-defined]
         lambda: "After the outage" in titles(window), timeout=5000
     )
+
+
+def test_window_survives_the_server_dropping_every_connection(
+    team_window: tuple[MainWindow, Services, Case, Media],
+    pg_server: PgServer,
+    qtbot: object,
+) -> None:
+    window, theirs, case, media = team_window
+    database = window.services.location.rsplit("/", 1)[-1]
+    modes: list[WatchMode] = []
+    window.watcher.mode_changed.connect(modes.append)
+    pg_server.admin(  # as a server restart does to every client
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{database}' AND pid <> pg_backend_pid()"
+    )
+    qtbot.waitUntil(lambda: WatchMode.POLLING in modes, timeout=5000)  # type: ignore[attr-defined]
+    theirs.annotations.create(case.uid, media.uid, moment("After the restart", 3000))
+    qtbot.waitUntil(  # type: ignore[attr-defined]
+        lambda: "After the restart" in titles(window), timeout=5000
+    )
+    qtbot.waitUntil(  # type: ignore[attr-defined]
+        lambda: window.watcher.mode is WatchMode.LISTENING, timeout=5000
+    )
+    window.workspace.refresh()  # the window's own reads work again too
+
+
+def test_playhead_and_typed_note_stay_when_another_programs_change_arrives(
+    make_window: Callable[[], MainWindow],
+    services: Services,
+    other: Services,
+    corpus: dict[str, Path],
+    tmp_path: Path,
+    qtbot: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+
+    from annotator.ui import conflicts
+
+    # Closing the window saves the half-typed note over the colleague's newer version:
+    # the conflict question is answered here (Reload), not left open on an offscreen screen.
+    asked: list[str] = []
+    monkeypatch.setattr(
+        conflicts, "ask_conflict", lambda *a: asked.append(a[1]) or conflicts.Choice.RELOAD
+    )
+
+    from annotator.core.progress import drain
+
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    shutil.copy(corpus["h264-bframes"], folder / "captive.mp4")
+    case = services.cases.create("Donetsk captives").value
+    drain(services.importing.run(case.uid, [folder]))
+    media = services.media.for_case(case.uid)[0]
+    mine = services.annotations.create(case.uid, media.uid, moment("Mine", 0)).value
+    window = open_on_media(make_window, media, qtbot)
+    player = window.viewer.player
+    qtbot.waitUntil(lambda: player.current_frame == 0, timeout=10_000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: titles(window) == ["Mine"])  # type: ignore[attr-defined]
+    assert window.workspace.list.select(mine.uid)
+    player.seek(12)
+    qtbot.waitUntil(lambda: player.current_frame == 12, timeout=10_000)  # type: ignore[attr-defined]
+    note = window.workspace.inspector.note
+    note.setFocus()
+    qtbot.keyClicks(note, "half typed")  # type: ignore[attr-defined]
+
+    other.annotations.update(case.uid, mine.uid, {"title": "Renamed by a colleague"})
+    other.annotations.create(case.uid, media.uid, moment("Theirs", 400))
+
+    qtbot.waitUntil(lambda: "Theirs" in titles(window), timeout=5000)  # type: ignore[attr-defined]
+    assert "Renamed by a colleague" in titles(window)
+    assert player.current_frame == 12
+    assert note.toPlainText() == "half typed"
+    current = window.workspace.list.current()
+    assert current is not None and current.uid == mine.uid
+    window.resize(1000, 540)
+    window.grab().save("/tmp/ui-live-update.png")
