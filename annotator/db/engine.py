@@ -175,6 +175,10 @@ class Database:
         self._snapshot_dir: Path | None = None
         connect_args: dict[str, Any] = {}
         extra: dict[str, Any] = {}
+        if not self.is_sqlite:
+            # A team server restarts or drops idle connections: test each pooled connection
+            # as it is taken (one round trip) instead of failing the next action with it.
+            extra["pool_pre_ping"] = True
         if self.is_sqlite:
             path = self.sqlite_path
             if path is None:

@@ -26,6 +26,7 @@ from annotator.services.restoring import RestoreService
 from annotator.services.searching import SearchService
 from annotator.services.snapshots import SnapshotService
 from annotator.services.tags import TagService
+from annotator.services.watching import WatchService
 
 
 class Services:
@@ -52,6 +53,7 @@ class Services:
         self.claims = ClaimService(db, actor)
         self.annotations = AnnotationService(db, actor)
         self.audit = AuditService(db, actor)
+        self.watching = WatchService(db, actor)
         self.search = SearchService(db, actor)
         self.importing = ImportService(self.media, settings, self.paths.frame_index_dir)
         self.snapshots = SnapshotService(db, actor, settings, self.paths.data_dir / "snapshots")

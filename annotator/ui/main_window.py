@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
     QFileDialog,
@@ -28,17 +29,20 @@ from annotator.core.paths import AppPaths
 from annotator.core.settings import SettingsStore
 from annotator.media.video import FrameIndex
 from annotator.services.base import Result
-from annotator.services.container import Services
+from annotator.services.connecting import short_location
+from annotator.services.container import Services, open_services
 from annotator.services.demo import DemoCase, build_or_reuse_demo
 from annotator.services.frames import FrameFile
 from annotator.services.importing import ImportReport
+from annotator.services.watching import CaseChanged, WatchMode
 from annotator.ui import custody_flow, import_flow
 from annotator.ui import help as help_ui
 from annotator.ui.annotations.controller import AnnotationWorkspace
 from annotator.ui.case_overview import CaseOverview
+from annotator.ui.change_watcher import ChangeWatcher
 from annotator.ui.clip_flow import ClipFlow
 from annotator.ui.custody_flow import CustodyFlow
-from annotator.ui.dialogs import case_dialog, duplicates_dialog, preferences
+from annotator.ui.dialogs import case_dialog, connect_dialog, duplicates_dialog, preferences
 from annotator.ui.export_flow import ExportFlow
 from annotator.ui.graphic_shield import GraphicShield
 from annotator.ui.import_flow import ImportFlow
@@ -68,6 +72,23 @@ class MainWindow(QMainWindow):
         self.paths = paths
         self.workers = Workers(self)
         self.case_uid: str | None = None
+        #: The open case's audit head as this window last showed it: a change notified with
+        #: the same head is this window's own.
+        self._seen_head: tuple[int, str] | None = None
+        #: A change by someone else waits here while a dialog is open (see _remote_change).
+        self._pending_remote: CaseChanged | None = None
+        #: Closing this window closes ``services`` (it opened them: a team database).
+        self.owns_services = False
+        #: The window that took over when another database was opened (File > Connect).
+        self.successor: MainWindow | None = None
+        self.watcher = ChangeWatcher(services, self)
+        self.watcher.case_changed.connect(self._remote_change)
+        self.watcher.other_case_changed.connect(lambda _uid: self._refresh_cases())
+        self.watcher.mode_changed.connect(self._watch_mode_changed)
+        self._remote_timer = QTimer(self)
+        self._remote_timer.setSingleShot(True)
+        self._remote_timer.setInterval(1000)
+        self._remote_timer.timeout.connect(self._apply_pending_remote)
         self.setObjectName("MainWindow")
         self.setWindowTitle(APP_NAME)
 
@@ -164,7 +185,9 @@ class MainWindow(QMainWindow):
             if services.read_only
             else None
         )
-        self.db_label = QLabel(f"Database: {services.location}")
+        self.db_label = QLabel(self._location_text())
+        self.db_label.setObjectName("db_label")
+        self.db_label.setToolTip(f"The case data lives in {services.location}")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.db_label)
 
@@ -236,6 +259,12 @@ class MainWindow(QMainWindow):
         )
         self.addAction(self.focus_viewer_action)
         self.quit_action = self._action("&Quit", self.close, "quit")
+        self.connect_action = self._action(
+            "&Connect to team database...",
+            self.connect_team_database,
+            None,
+            "Open the cases on your team's PostgreSQL server",
+        )
         self.preferences_action = self._action(
             "&Preferences...", self.edit_preferences, "preferences"
         )
@@ -327,6 +356,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.export_action)
         file_menu.addAction(self.package_action)
         file_menu.addAction(self.snapshot_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.connect_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -437,18 +468,22 @@ class MainWindow(QMainWindow):
         self.show_overview()
         self.workspace.set_case(self.case_uid)
         self.redactions.set_case(self.case_uid)
+        self._pending_remote = None
         if self.case_uid is None:
+            self._seen_head = None
             self.setWindowTitle(APP_NAME)
             self.overview.show_empty()
         else:
             QSettings().setValue(LAST_CASE_KEY, self.case_uid)
             self._show_case()
+        self.watcher.watch(self.case_uid, self._seen_head)
         self.case_opened.emit(self.case_uid or "")
 
     def _show_case(self) -> None:
         assert self.case_uid is not None
         summary = next(s for s in self.services.cases.summaries() if s.case.uid == self.case_uid)
         events, head = self.services.audit.head(self.case_uid)
+        self._seen_head = (events, head)
         self.setWindowTitle(f"{summary.case.name} - {APP_NAME}")
         self.overview.show_case(summary, events, head)
 
@@ -502,6 +537,121 @@ class MainWindow(QMainWindow):
         if self.case_uid is not None and changes.any:
             self._show_case()
             self.refresh_history()
+
+    # --- changes saved by others ---------------------------------------------------------
+
+    def _remote_change(self, change: CaseChanged) -> None:
+        """Someone else saved a change to the open case: show it as after our own edits."""
+        if change.case_uid != self.case_uid or change.head == self._seen_head:
+            return  # another case by now, or this window's own change (already shown)
+        self._pending_remote = change
+        self._apply_pending_remote()
+
+    @staticmethod
+    def _dialog_open() -> bool:
+        """A dialog or popup is open: an edit may be in progress there."""
+        return (
+            QApplication.activeModalWidget() is not None
+            or QApplication.activePopupWidget() is not None
+        )
+
+    @property
+    def _own_work_running(self) -> bool:
+        flows = (self.imports, self.exports, self.clip_flow, self.packages, self.custody_flow)
+        return self.workers.busy or any(flow.busy for flow in flows)
+
+    def _apply_pending_remote(self) -> None:
+        change = self._pending_remote
+        if change is None or change.case_uid != self.case_uid:
+            self._pending_remote = None
+            return
+        if self._dialog_open():
+            # Not under an open dialog: it may be editing what would change. Try again
+            # shortly; a save from the dialog meets the conflict check if it collides.
+            self._remote_timer.start()
+            return
+        self._pending_remote = None
+        try:
+            self._refresh_everything()
+        except AnnotatorError as exc:  # e.g. the case was deleted, the server went away
+            self.statusBar().showMessage(f"Could not show the latest changes: {exc.message}", 10000)
+            return
+        self.statusBar().showMessage(
+            # This window's own background work may be what moved the head.
+            "Updated with the latest saved changes"
+            if self._own_work_running
+            else "Updated: changes by another investigator",
+            10000,
+        )
+
+    def _refresh_everything(self) -> None:
+        """Read every view again; selection, playhead and a field being typed in stay."""
+        self._refresh_cases()
+        self._refresh_media()
+        if self.case_uid is not None:
+            media = self.workspace.media
+            if media is not None:
+                fresh = {m.uid: m for m in self.services.media.for_case(self.case_uid)}
+                current = fresh.get(media.uid)
+                if current is not None and not self.properties.isAncestorOf(
+                    QApplication.focusWidget()
+                ):
+                    self.properties.show_media(current)
+        self.workspace.refresh()
+        self.redactions.refresh()
+        if self.case_uid is not None:
+            self._show_case()
+            self.refresh_history()
+
+    def _watch_mode_changed(self, mode: WatchMode) -> None:
+        how = (
+            "the server reports changes by others as they are saved"
+            if mode is WatchMode.LISTENING
+            else "checked for changes by others every few seconds"
+        )
+        self.db_label.setToolTip(f"The case data lives in {self.services.location}: {how}.")
+
+    def _location_text(self) -> str:
+        login = self.services.server_login
+        where = short_location(self.services.location)
+        if login is None:
+            return f"Database: {where}"
+        return f"Team database {where} · signed in as {login}"
+
+    # --- databases ----------------------------------------------------------------------
+
+    def connect_team_database(self) -> None:
+        settings, paths = self.settings, self.paths
+
+        def opener(url: str) -> Services:
+            return open_services(url, settings.actor, lambda: settings.current, paths)
+
+        opened = connect_dialog.ask_team_database(self, opener, self.workers)
+        if opened is not None:
+            self.switch_database(opened)
+
+    def switch_database(self, services: Services) -> MainWindow | None:
+        """Show ``services`` in a new window in place of this one, which closes.
+
+        Every panel and flow holds its services: a fresh window is the one way to be sure
+        none still reads the previous database. Geometry and dock layout carry over.
+        """
+        if self.exports.busy or self.imports.busy or self.packages.busy:
+            show_information(
+                self,
+                "Work still running",
+                "Wait for the import or export to finish (or cancel it), then connect again.",
+            )
+            services.close()
+            return None
+        self._save_ui_state()
+        successor = MainWindow(services, self.settings, self.paths)
+        successor.owns_services = True
+        successor.show()
+        successor.statusBar().showMessage(f"Opened {services.location}", 10000)
+        self.successor = successor
+        self.close()
+        return successor
 
     # --- media ------------------------------------------------------------------------
 
@@ -827,7 +977,11 @@ class MainWindow(QMainWindow):
     # --- other menus -----------------------------------------------------------------
 
     def edit_preferences(self) -> None:
-        new = preferences.ask_preferences(self, self.settings.current)
+        login = self.services.server_login
+        if login is None:
+            new = preferences.ask_preferences(self, self.settings.current)
+        else:
+            new = preferences.ask_preferences(self, self.settings.current, login)
         if new is None:
             return
         try:
@@ -835,7 +989,7 @@ class MainWindow(QMainWindow):
         except (AnnotatorError, OSError) as exc:
             show_warning(self, "Preferences not saved", f"{exc}\nCheck {self.paths.config_dir}.")
             return
-        self.statusBar().showMessage(f"Changes will be recorded as {new.actor}", 5000)
+        self.statusBar().showMessage(f"Changes will be recorded as {login or new.actor}", 5000)
 
     def toggle_full_screen(self, on: bool) -> None:
         self.showFullScreen() if on else self.showNormal()
@@ -886,9 +1040,9 @@ class MainWindow(QMainWindow):
             )
             event.ignore()
             return
-        state = QSettings()
-        state.setValue("window/geometry", self.saveGeometry())
-        state.setValue("window/state", self.saveState())
+        self._save_ui_state()
+        self.watcher.stop()
+        self._remote_timer.stop()
         self.viewer.close_media()
         if self.imports.busy:
             self.imports.cancel()  # keep what was imported; stop promptly
@@ -903,7 +1057,14 @@ class MainWindow(QMainWindow):
             self.custody_flow.cancel()  # states and relinks recorded so far are kept
             self.custody_flow.wait()
         self.workers.wait_all()
+        if self.owns_services or self.successor is not None:
+            self.services.close()  # the app closes the services it opened itself at exit
         super().closeEvent(event)
+
+    def _save_ui_state(self) -> None:
+        state = QSettings()
+        state.setValue("window/geometry", self.saveGeometry())
+        state.setValue("window/state", self.saveState())
 
 
 def show_information(parent: QWidget, title: str, text: str) -> None:

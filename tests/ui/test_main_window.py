@@ -178,7 +178,7 @@ def test_preferences_set_the_investigator(
     monkeypatch.setattr(
         preferences,
         "ask_preferences",
-        lambda parent, s: s.with_changes(investigator_name="Wang Li"),
+        lambda parent, s, login=None: s.with_changes(investigator_name="Wang Li"),
     )
     window.preferences_action.trigger()
     assert window.settings.actor() == "Wang Li"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,17 +18,30 @@ from annotator.core.settings import Settings
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, parent: QWidget | None, settings: Settings) -> None:
+    def __init__(
+        self, parent: QWidget | None, settings: Settings, server_login: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         self._settings = settings
         self.name_edit = QLineEdit(settings.investigator_name)
         self.name_edit.setPlaceholderText(Settings().actor)
-        hint = QLabel(
-            "Every change you make is recorded in the case's audit trail under this name. "
-            "Leave it empty to use your computer login."
-        )
+        if server_login is None:
+            text = (
+                "Every change you make is recorded in the case's audit trail under this name. "
+                "Leave it empty to use your computer login."
+            )
+        else:
+            # On a team server the audit actor is who the server authenticated: a name
+            # anyone may type must not be what the trail vouches for.
+            text = (
+                "You are working on a team database: its audit trail records your database "
+                f"login, <b>{escape(server_login)}</b>, not this name. This name is still used "
+                "when you work on a case file on this computer."
+            )
+        hint = QLabel(text)
+        hint.setObjectName("actor_hint")
         hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Investigator &name:", self.name_edit)
@@ -44,8 +59,10 @@ class PreferencesDialog(QDialog):
         return self._settings.with_changes(investigator_name=self.name_edit.text().strip())
 
 
-def ask_preferences(parent: QWidget | None, settings: Settings) -> Settings | None:
-    dialog = PreferencesDialog(parent, settings)
+def ask_preferences(
+    parent: QWidget | None, settings: Settings, server_login: str | None = None
+) -> Settings | None:
+    dialog = PreferencesDialog(parent, settings, server_login)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.result_settings()
