@@ -1,4 +1,4 @@
-"""Preferences: who the investigator is (the audit trail names them)."""
+"""Preferences: the investigator's name (the audit trail names them) and media roots."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
+from annotator.core.errors import ValidationError
 from annotator.core.settings import Settings
+from annotator.ui.dialogs.media_roots import MediaRootsEditor
 
 
 class PreferencesDialog(QDialog):
@@ -23,7 +27,7 @@ class PreferencesDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 72)
         self._settings = settings
         self.name_edit = QLineEdit(settings.investigator_name)
         self.name_edit.setPlaceholderText(Settings().actor)
@@ -45,6 +49,9 @@ class PreferencesDialog(QDialog):
         hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Investigator &name:", self.name_edit)
+        self.roots_editor = MediaRootsEditor(settings.media_roots)
+        roots_box = QGroupBox("Media roots on this computer")
+        QVBoxLayout(roots_box).addWidget(self.roots_editor)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -53,10 +60,22 @@ class PreferencesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)
+        layout.addWidget(roots_box)
         layout.addWidget(buttons)
+        self._roots: dict[str, str] = dict(settings.media_roots)
+
+    def accept(self) -> None:
+        try:
+            self._roots = self.roots_editor.roots()
+        except ValidationError as exc:  # say which row to fix; keep the dialog open
+            QMessageBox.warning(self, "Media roots", exc.message)
+            return
+        super().accept()
 
     def result_settings(self) -> Settings:
-        return self._settings.with_changes(investigator_name=self.name_edit.text().strip())
+        return self._settings.with_changes(
+            investigator_name=self.name_edit.text().strip(), media_roots=self._roots
+        )
 
 
 def ask_preferences(
