@@ -22,6 +22,7 @@ from annotator.core.errors import (
 )
 
 BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_S = 10
 WRITE_OPTION = "annotator_write"
 #: PostgreSQL advisory lock that every write transaction takes before its first change and
 #: holds until it ends: writes to a team database queue one after another, as they do on
@@ -179,6 +180,10 @@ class Database:
             # A team server restarts or drops idle connections: test each pooled connection
             # as it is taken (one round trip) instead of failing the next action with it.
             extra["pool_pre_ping"] = True
+            if "connect_timeout" not in self.url.query:
+                # A host that silently drops packets (wrong address, VPN down) is reported
+                # after this many seconds, not after the system's two-minute TCP timeout.
+                connect_args = {"connect_timeout": CONNECT_TIMEOUT_S}
         if self.is_sqlite:
             path = self.sqlite_path
             if path is None:

@@ -215,3 +215,21 @@ def test_other_apps_are_notified_at_commit_only(services: Services, pg_url: str)
             unit.journal.append(unit.case(case.uid), "x", "case", case.uid, None, None)
             raise ReadOnlyError("rolled back")  # any failure: the change and its NOTIFY go
         assert list(listener.notifies(timeout=1, stop_after=1)) == []
+
+
+def test_a_server_that_never_answers_is_given_up_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A silent host (wrong address, VPN down): an error after the connect timeout, no hang."""
+    import socket
+    import time
+
+    from annotator.db import engine
+
+    monkeypatch.setattr(engine, "CONNECT_TIMEOUT_S", 1)
+    with socket.socket() as silent:  # the kernel accepts; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        with pytest.raises(DatabaseOpenError, match="Cannot connect to the team database"):
+            open_services(f"postgresql+psycopg://someone@127.0.0.1:{port}/evidence", lambda: "x")
+        assert time.monotonic() - started < 10
