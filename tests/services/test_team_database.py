@@ -24,6 +24,17 @@ from tests.raw_sql import raw_sql
 ROLES_SQL = Path(__file__).resolve().parents[2] / "scripts" / "team-roles.sql"
 
 
+def database_of(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def grant_roles(server: PgServer, url: str) -> str:
+    """Run README's scripts/team-roles.sql in the database at ``url``; its name."""
+    database = database_of(url)
+    server.admin(ROLES_SQL.read_text(), database)
+    return database
+
+
 def login(server: PgServer, role: str) -> str:
     """A new investigator's login in ``role`` (roles are per server: a name of its own)."""
     name = f"inv_{uuid.uuid4().hex[:8]}"
@@ -73,8 +84,7 @@ def test_an_older_app_refuses_a_newer_schema(pg_url: str) -> None:
 def test_the_audit_actor_is_the_login_the_server_authenticated(
     pg_server: PgServer, pg_url: str
 ) -> None:
-    database = pg_url.rsplit("/", 1)[1]
-    pg_server.admin(ROLES_SQL.read_text(), database)
+    database = grant_roles(pg_server, pg_url)
     amira = login(pg_server, "annotator_writer")
     services = open_services(pg_server.url(database, amira), lambda: "Mallory")
     try:
@@ -93,7 +103,7 @@ def test_the_audit_actor_is_the_login_the_server_authenticated(
 def test_a_reader_login_sees_everything_and_changes_nothing(
     pg_server: PgServer, pg_url: str
 ) -> None:
-    database = pg_url.rsplit("/", 1)[1]
+    database = database_of(pg_url)
     writer = open_services(pg_url, lambda: "x")
     case = writer.cases.create("Donetsk captives").value
     media = writer.media.add(case.uid, new_media()).value
@@ -103,7 +113,7 @@ def test_a_reader_login_sees_everything_and_changes_nothing(
         {"kind": "moment", "start_ms": 0, "start_frame": 0, "note": "handcuffed captive"},
     )
     writer.close()
-    pg_server.admin(ROLES_SQL.read_text(), database)
+    grant_roles(pg_server, pg_url)
     reviewer = login(pg_server, "annotator_reader")
     head = raw_sql(pg_url, "SELECT count(*) FROM audit_events")
 
@@ -126,11 +136,11 @@ def test_a_reader_login_sees_everything_and_changes_nothing(
 
 
 def test_writers_cannot_rewrite_the_audit_trail(pg_server: PgServer, pg_url: str) -> None:
-    database = pg_url.rsplit("/", 1)[1]
+    database = database_of(pg_url)
     services = open_services(pg_url, lambda: "x")
     services.cases.create("Donetsk captives")
     services.close()
-    pg_server.admin(ROLES_SQL.read_text(), database)
+    grant_roles(pg_server, pg_url)
     amira = pg_server.url(database, login(pg_server, "annotator_writer"))
     with pytest.raises(Exception, match="permission denied"):
         raw_sql(amira, "UPDATE audit_events SET actor = 'Mallory'")
@@ -141,8 +151,7 @@ def test_writers_cannot_rewrite_the_audit_trail(pg_server: PgServer, pg_url: str
 def test_a_new_version_needs_the_owner_to_upgrade_the_schema(
     pg_server: PgServer, pg_url: str
 ) -> None:
-    database = pg_url.rsplit("/", 1)[1]
-    pg_server.admin(ROLES_SQL.read_text(), database)
+    database = grant_roles(pg_server, pg_url)
     amira = login(pg_server, "annotator_writer")
     raw_sql(  # a database of the version before: what 0005 adds is not there yet
         pg_url,
