@@ -313,14 +313,14 @@ def test_unreadable_file_for_real(
     case: Case,
     imported: dict[str, Media],
     media_folder: Path,
-    db_path: Path,
+    db_target: str,
 ) -> None:
     image = imported["picture.jpg"]
     locked = media_folder / image.file_name
     locked.chmod(0)
     try:
         done = subprocess.run(
-            _as_unprivileged([sys.executable, "-c", VERIFY_SCRIPT, str(db_path), case.uid]),
+            _as_unprivileged([sys.executable, "-c", VERIFY_SCRIPT, db_target, case.uid]),
             capture_output=True,
             text=True,
             timeout=120,

@@ -52,9 +52,9 @@ def test_damaged_demo_is_rebuilt_beside_it(
     assert services.audit.verify(rebuilt.uid).ok
 
 
-def test_demo_command(capsys: pytest.CaptureFixture[str], db_path: Path) -> None:
-    assert main(["--db", str(db_path), "demo", "--json"]) == 0
+def test_demo_command(capsys: pytest.CaptureFixture[str], db_target: str) -> None:
+    assert main(["--db", db_target, "demo", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["case"] == DEMO_NAME and doc["created"] is True
-    assert main(["--db", str(db_path), "demo"]) == 0
+    assert main(["--db", db_target, "demo"]) == 0
     assert "Reused the demo case" in capsys.readouterr().out
