@@ -15,13 +15,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from annotator.core.errors import READ_ONLY_MESSAGE
+from annotator.core.errors import NO_WRITE_GRANT_MESSAGE, READ_ONLY_MESSAGE
 from annotator.core.paths import AppPaths
 from annotator.core.progress import drain
 from annotator.core.settings import SettingsStore
 from annotator.services.container import Services, open_services
 from annotator.ui.main_window import MainWindow
-from annotator.ui.read_only_banner import BANNER_TEXT
+from annotator.ui.read_only_banner import BANNER_TEXT, NO_GRANT_TEXT
+from tests.pg_server import PgServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -91,3 +94,45 @@ def test_writable_database_has_no_banner(make_window: Callable[[], MainWindow]) 
     window = make_window()
     assert window.read_only_banner is None
     assert window.findChild(object, "read_only_bar") is None
+
+
+def test_a_reader_login_on_a_team_database_gets_the_banner_and_refusals(
+    pg_server: PgServer, pg_url: str, corpus: dict[str, Path], tmp_path: Path, qtbot: object
+) -> None:
+    """A login granted reading only (README's roles): everything shows, nothing changes."""
+    import uuid
+
+    media = tmp_path / "ev"
+    media.mkdir()
+    shutil.copy(corpus["h264-bframes"], media / "captive.mp4")
+    owner = open_services(pg_url, lambda: "x")
+    case = owner.cases.create("Donetsk captives").value
+    drain(owner.importing.run(case.uid, [media]))
+    owner.close()
+    database = pg_url.rsplit("/", 1)[1]
+    pg_server.admin((ROOT / "scripts" / "team-roles.sql").read_text(), database)
+    reviewer = f"reviewer_{uuid.uuid4().hex[:8]}"
+    pg_server.admin(f'CREATE ROLE "{reviewer}" LOGIN IN ROLE annotator_reader')
+    services = open_services(pg_server.url(database, reviewer), lambda: "x")
+    try:
+        paths = AppPaths.from_environment()
+        window = MainWindow(services, SettingsStore(paths.settings_file), paths)
+        qtbot.addWidget(window)  # type: ignore[attr-defined]
+        window.show()
+        banner = window.read_only_banner
+        assert banner is not None and banner.text() == NO_GRANT_TEXT
+        assert NO_WRITE_GRANT_MESSAGE in banner.toolTip()
+        assert f"signed in as {reviewer}" in window.db_label.text()
+        assert window.minimumSizeHint().height() <= 540
+        media_row = services.media.for_case(case.uid)[0]
+        window.media_browser.select(media_row.uid)
+        player = window.viewer.player
+        qtbot.waitUntil(lambda: player.current_frame == 0, timeout=10_000)  # type: ignore[attr-defined]
+        player.view.setFocus()
+        qtbot.keyClick(player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+        assert window.statusBar().currentMessage() == NO_WRITE_GRANT_MESSAGE
+        assert services.annotations.for_case(case.uid) == []
+        window.workers.wait_all()
+        window.close()
+    finally:
+        services.close()
