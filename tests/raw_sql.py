@@ -39,3 +39,15 @@ def drop_audit_guard(target: str | Path, verb: str) -> str:
     if dialect(target) == "sqlite":
         return f"DROP TRIGGER audit_events_no_{verb.lower()}"
     return f"DROP TRIGGER audit_events_no_{verb.lower()} ON audit_events"
+
+
+def schema_of(target: str | Path) -> tuple[set[str], set[str]]:
+    """(table names, media_items' column names) of the database at ``target``."""
+    from sqlalchemy import inspect
+
+    engine = create_engine(resolve_url(target))
+    try:
+        found = inspect(engine)
+        return set(found.get_table_names()), {c["name"] for c in found.get_columns("media_items")}
+    finally:
+        engine.dispose()
