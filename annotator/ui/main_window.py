@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -195,7 +196,7 @@ class MainWindow(QMainWindow):
         preload_native_modules()  # before any worker thread exists (see ui/preload.py)
         self._restore_ui_state()
         self._refresh_cases()
-        last = str(QSettings().value(LAST_CASE_KEY, "") or "")
+        last = str(QSettings().value(self._last_case_key(), "") or "")
         self.open_case(last if self._case_index(last) >= 0 else self._first_case_uid())
 
     # --- construction -------------------------------------------------------------
@@ -474,10 +475,15 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(APP_NAME)
             self.overview.show_empty()
         else:
-            QSettings().setValue(LAST_CASE_KEY, self.case_uid)
+            QSettings().setValue(self._last_case_key(), self.case_uid)
             self._show_case()
         self.watcher.watch(self.case_uid, self._seen_head)
         self.case_opened.emit(self.case_uid or "")
+
+    def _last_case_key(self) -> str:
+        """Per database: a laptop's file and the team server each reopen their own last case."""
+        digest = hashlib.sha256(self.services.location.encode()).hexdigest()[:16]
+        return f"{LAST_CASE_KEY}/{digest}"
 
     def _show_case(self) -> None:
         assert self.case_uid is not None

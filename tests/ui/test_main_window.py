@@ -10,7 +10,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from annotator import __version__
-from annotator.services.container import Services
+from annotator.core.paths import AppPaths
+from annotator.core.settings import SettingsStore
+from annotator.services.container import Services, open_services
 from annotator.ui import main_window as main_window_module
 from annotator.ui.dialogs import case_dialog
 from annotator.ui.dialogs.case_dialog import CaseDialog
@@ -133,6 +135,28 @@ def test_last_case_and_geometry_are_restored(
     screen_width = second.screen().availableGeometry().width()
     assert second.height() == saved.height() == 540
     assert min(saved.width(), screen_width) - 4 <= second.width() <= saved.width()
+
+
+def test_each_database_reopens_its_own_last_case(
+    make_window: Callable[[], MainWindow], services: Services, tmp_path: Path
+) -> None:
+    services.cases.create("A")
+    b = services.cases.create("B").value
+    first = make_window()
+    first.open_case(b.uid)
+    first.close()
+    laptop = open_services(tmp_path / "laptop.sqlite", lambda: "x")
+    try:
+        laptop.cases.create("Laptop 1")
+        laptop_b = laptop.cases.create("Laptop 2").value
+        paths = AppPaths.from_environment()
+        other = MainWindow(laptop, SettingsStore(paths.settings_file), paths)
+        assert other.case_uid != laptop_b.uid  # nothing remembered for this one yet
+        other.open_case(laptop_b.uid)
+        other.close()
+    finally:
+        laptop.close()
+    assert make_window().case_uid == b.uid  # not the laptop's, which it does not hold
 
 
 def test_check_audit_trail_runs_off_the_ui_thread(
