@@ -58,6 +58,22 @@ def read_only_services(tmp_path: Path, corpus: dict[str, Path]) -> Iterator[Serv
             db.chmod(0o644)
 
 
+def assert_m_is_refused(
+    window: MainWindow, services: Services, case_uid: str, message: str, qtbot: object
+) -> None:
+    """M on the video says ``message`` in the status bar and adds nothing; no crash."""
+    media = services.media.for_case(case_uid)[0]
+    window.media_browser.select(media.uid)
+    player = window.viewer.player
+    qtbot.waitUntil(lambda: player.current_frame == 0, timeout=10_000)  # type: ignore[attr-defined]
+    player.view.setFocus()
+    qtbot.keyClick(player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
+    assert window.statusBar().currentMessage() == message
+    assert services.annotations.for_case(case_uid) == []
+    assert window.isVisible()  # refused, not crashed
+    window.workers.wait_all()
+
+
 def test_banner_shows_and_m_is_refused_in_the_status_bar(
     read_only_services: Services, qtbot: object
 ) -> None:
@@ -78,16 +94,7 @@ def test_banner_shows_and_m_is_refused_in_the_status_bar(
     assert window.minimumSizeHint().width() <= 1020  # as wide as without the banner
 
     case = services.cases.get_by_name("Donetsk captives")
-    media = services.media.for_case(case.uid)[0]
-    window.media_browser.select(media.uid)
-    player = window.viewer.player
-    qtbot.waitUntil(lambda: player.current_frame == 0, timeout=10_000)  # type: ignore[attr-defined]
-    player.view.setFocus()
-    qtbot.keyClick(player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
-    assert window.statusBar().currentMessage() == READ_ONLY_MESSAGE
-    assert services.annotations.for_case(case.uid) == []
-    assert window.isVisible()  # refused, not crashed
-    window.workers.wait_all()
+    assert_m_is_refused(window, services, case.uid, READ_ONLY_MESSAGE, qtbot)
 
 
 def test_writable_database_has_no_banner(make_window: Callable[[], MainWindow]) -> None:
@@ -124,15 +131,7 @@ def test_a_reader_login_on_a_team_database_gets_the_banner_and_refusals(
         assert NO_WRITE_GRANT_MESSAGE in banner.toolTip()
         assert f"signed in as {reviewer}" in window.db_label.text()
         assert window.minimumSizeHint().height() <= 540
-        media_row = services.media.for_case(case.uid)[0]
-        window.media_browser.select(media_row.uid)
-        player = window.viewer.player
-        qtbot.waitUntil(lambda: player.current_frame == 0, timeout=10_000)  # type: ignore[attr-defined]
-        player.view.setFocus()
-        qtbot.keyClick(player.view, Qt.Key.Key_M)  # type: ignore[attr-defined]
-        assert window.statusBar().currentMessage() == NO_WRITE_GRANT_MESSAGE
-        assert services.annotations.for_case(case.uid) == []
-        window.workers.wait_all()
+        assert_m_is_refused(window, services, case.uid, NO_WRITE_GRANT_MESSAGE, qtbot)
         window.close()
     finally:
         services.close()
