@@ -71,7 +71,9 @@ class ChangeWatcher(QObject):
 
     def watch(self, case_uid: str | None, seen: tuple[int, str] | None = None) -> None:
         """Watch ``case_uid`` from its head ``seen`` (None: stop watching)."""
-        self.stop()
+        # Switching cases must not wait for the old watch (up to a quarter second in a
+        # LISTEN wait): it is told to stop and ends on its own; its events are ignored.
+        self.stop(wait=False)
         if case_uid is None:
             return
         thread = _WatchThread(self.services, case_uid, seen, self.poll_seconds)
@@ -91,12 +93,18 @@ class ChangeWatcher(QObject):
             else:
                 self.case_changed.emit(item)
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = True) -> None:
+        """End the watch; ``wait`` (closing the window) until its thread has ended."""
         thread, self._thread = self._thread, None
         self.mode = None
         if thread is None:
             return
         thread.token.cancel()
+        if not wait:
+            _stragglers.add(thread)
+            thread.finished.connect(lambda: _stragglers.discard(thread))
+            thread.finished.connect(thread.deleteLater)
+            return
         if not thread.wait(STOP_WAIT_MS):
             log.warning("The change watcher is still waiting for the server; leaving it")
             _stragglers.add(thread)
