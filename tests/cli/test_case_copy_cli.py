@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from annotator.__main__ import main
 from annotator.core.entities import Case, Media
 from annotator.services.container import Services, open_services
+from tests.cli.test_cli import run
 from tests.conftest import INVESTIGATOR
 from tests.pg_server import PgServer
 from tests.raw_sql import raw_sql
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

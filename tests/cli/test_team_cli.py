@@ -7,14 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.__main__ import main
+from tests.cli.test_cli import run
 from tests.pg_server import PgServer
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_import_annotate_verify_and_export_on_a_server(
